@@ -1,0 +1,170 @@
+"""The daily job's steps as plain functions; Airflow tasks only call these.
+
+Every step takes its data interval explicitly and returns a small JSON-able
+summary (XCom carries it), never a client or a dataframe.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from vendor_recon.config import VendorAccount
+from vendor_recon.landing import LandingWriter
+from vendor_recon.settings import Settings
+from vendor_recon.sources.base import extract
+from vendor_recon.sources.registry import SOURCES
+from vendor_recon.sources.windows import request_window
+from vendor_recon.spapi.client import AccountApi
+from vendor_recon.spapi.credentials import SpApiCredentials
+from vendor_recon.warehouse import load_landed_files, results_as_dicts
+
+log = logging.getLogger(__name__)
+
+SPAPI_SOURCES = ("purchase_orders", "purchase_order_statuses")
+
+
+def make_load_id(run_id: str, account_id: str) -> str:
+    """A file-name-safe id, unique per run and account (reruns get new run ids)."""
+    safe = re.sub(r"[^A-Za-z0-9]+", "-", run_id).strip("-")[:80]
+    return f"{safe}-{os.urandom(3).hex()}"
+
+
+def extract_account(
+    account: VendorAccount,
+    credentials: SpApiCredentials,
+    *,
+    interval_start: datetime,
+    interval_end: datetime,
+    run_id: str,
+    settings: Settings,
+    sources: Sequence[str] = SPAPI_SOURCES,
+) -> dict[str, Any]:
+    """Land every source of one account for the interval plus lookback."""
+    window = request_window(interval_start, interval_end, settings.lookback)
+    api = AccountApi(account, credentials)
+    load_id = make_load_id(run_id, account.account_id)
+    extracted_at = datetime.now(UTC)
+    landed = []
+    for name in sources:
+        spec = SOURCES[name]
+        with LandingWriter(
+            settings.snapshot_root, account, name, load_id, extracted_at
+        ) as writer:
+            stats = extract(spec, api, window, writer)
+            landed.append(writer.commit(stats=asdict(stats)))
+    summary = {
+        "account_id": account.account_id,
+        "load_id": load_id,
+        "window_start": window.start.isoformat(),
+        "window_end": window.end.isoformat(),
+        "manifests": [item.manifest_path for item in landed],
+        "rows": {item.source: item.rows for item in landed},
+        "api": api.stats.as_dict(),
+    }
+    log.info(
+        "account %s: landed %s documents from %s requests (%s throttled, %s retries)",
+        account.account_id,
+        sum(summary["rows"].values()),
+        api.stats.requests,
+        api.stats.throttled,
+        api.stats.retries,
+    )
+    return summary
+
+
+def load_raw(
+    extractions: Sequence[dict[str, Any]],
+    accounts: Sequence[VendorAccount],
+    settings: Settings,
+) -> dict[str, Any]:
+    """The single writer: load every account's landing files in one transaction."""
+    manifests = [path for item in extractions for path in item["manifests"]]
+    results = load_landed_files(settings.warehouse_path, manifests, accounts)
+    inserted = sum(result.rows_inserted for result in results)
+    log.info(
+        "loaded %s landing files into %s: %s new document versions",
+        len(results),
+        settings.warehouse_path,
+        inserted,
+    )
+    return {"files": results_as_dicts(results), "rows_inserted": inserted}
+
+
+def _dbt_env(settings: Settings) -> None:
+    os.environ["VENDOR_RECON_WAREHOUSE"] = str(settings.warehouse_path)
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+    os.environ.setdefault("DBT_VERSION_CHECK", "False")
+
+
+def build_marts(settings: Settings, *, command: str = "build") -> dict[str, Any]:
+    """Run dbt in-process (no shell) against the warehouse; raise on any failure."""
+    from dbt.cli.main import dbtRunner
+
+    _dbt_env(settings)
+    project = settings.dbt_project_dir
+    args = [
+        command,
+        "--project-dir",
+        str(project),
+        "--profiles-dir",
+        str(project),
+        "--target",
+        settings.dbt_target,
+        "--target-path",
+        str(settings.warehouse_path.parent / "dbt_target"),
+        "--log-path",
+        str(settings.warehouse_path.parent / "dbt_logs"),
+    ]
+    result = dbtRunner().invoke(args)
+    nodes = []
+    if result.result is not None and hasattr(result.result, "results"):
+        nodes = [
+            {"node": r.node.unique_id, "status": str(r.status)}
+            for r in result.result.results
+        ]
+    failed = [n for n in nodes if n["status"] not in ("success", "pass", "skipped")]
+    if not result.success:
+        detail = "; ".join(f"{n['node']}: {n['status']}" for n in failed[:10])
+        raise RuntimeError(
+            f"dbt {command} failed ({len(failed)} of {len(nodes)} nodes): "
+            f"{detail or result.exception}"
+        )
+    log.info("dbt %s: %s nodes ok", command, len(nodes))
+    return {"nodes": len(nodes), "failed": failed}
+
+
+def check_quality(settings: Settings, *, layer: str, run_id: str) -> dict[str, Any]:
+    """Run the layer's Great Expectations checkpoint; raise on a critical failure."""
+    from vendor_recon.quality import run_checkpoint
+
+    report = run_checkpoint(
+        layer, settings.warehouse_path, settings.docs_dir, run_id
+    )
+    summary = {
+        "layer": layer,
+        "total": report.total,
+        "failed_critical": len(report.failed_critical),
+        "failed_warning": len(report.failed_warning),
+        "docs_index": str(report.docs_index),
+    }
+    log.info(
+        "quality %s: %s expectations, %s critical and %s warning failures; docs %s",
+        layer,
+        report.total,
+        summary["failed_critical"],
+        summary["failed_warning"],
+        report.docs_index,
+    )
+    report.raise_for_critical()
+    return summary
+
+
+def data_docs_path(settings: Settings) -> Path:
+    return settings.docs_dir / "index.html"

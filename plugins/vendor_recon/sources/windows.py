@@ -1,0 +1,54 @@
+"""Request windows: a data interval plus its lookback, cut into slices the API allows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime
+    end: datetime
+
+    def __post_init__(self):
+        for name in ("start", "end"):
+            value = getattr(self, name)
+            if value.tzinfo is None:
+                raise ValueError(f"window {name} must be timezone-aware, got {value}")
+        if self.end <= self.start:
+            raise ValueError(f"window end {self.end} is not after start {self.start}")
+
+    def contains(self, moment: datetime) -> bool:
+        return self.start <= moment < self.end
+
+    def iso(self) -> tuple[str, str]:
+        return to_iso(self.start), to_iso(self.end)
+
+
+def to_iso(moment: datetime) -> str:
+    """UTC, second precision, 'Z': the form every SP-API date parameter accepts."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> datetime:
+    """Parse Amazon's ISO-8601 timestamps ('Z' or an offset) into aware UTC."""
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def request_window(start: datetime, end: datetime, lookback: timedelta) -> Window:
+    """The data interval widened backwards by the rolling lookback."""
+    return Window(start - lookback, end)
+
+
+def slices(window: Window, max_span: timedelta) -> Iterator[Window]:
+    """Consecutive slices of at most `max_span` that exactly cover `window`."""
+    cursor = window.start
+    while cursor < window.end:
+        upper = min(cursor + max_span, window.end)
+        yield Window(cursor, upper)
+        cursor = upper

@@ -1,0 +1,1 @@
+"""The only code that knows python-amazon-sp-api: clients, limits, retries, shapes."""
