@@ -1,0 +1,164 @@
+"""Landing files are sealed and immutable; the raw loader is append-only and atomic."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import duckdb
+import pytest
+
+from vendor_recon.config import VendorAccount
+from vendor_recon.landing import LandingError, LandingWriter, verify_manifest
+from vendor_recon.sources.windows import Window
+from vendor_recon.warehouse import load_landed_files
+
+ACCOUNT = VendorAccount(
+    account_id="acme-na",
+    region="NA",
+    marketplace_ids=("ATVPDKIKX0DER",),
+    vendor_codes=("ACME1",),
+    currency_code="USD",
+    connection_id="spapi_acme_na",
+    reporting_currency_code="USD",
+)
+WINDOW = Window(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC))
+
+
+def order(number: str, state: str = "New") -> dict:
+    return {"purchaseOrderNumber": number, "purchaseOrderState": state}
+
+
+def row(index: int, record: dict, reason: str | None = None) -> dict:
+    return {
+        "record_number": index,
+        "document_key": record.get("purchaseOrderNumber"),
+        "document_updated_at": datetime(2026, 11, 1, 5, tzinfo=UTC),
+        "record": record,
+        "quarantine_reason": reason,
+    }
+
+
+def land(tmp_path, load_id: str, pages: list[list[dict]]):
+    with LandingWriter(
+        tmp_path / "snapshots",
+        ACCOUNT,
+        "purchase_orders",
+        load_id,
+        datetime(2026, 11, 2, 1, tzinfo=UTC),
+    ) as writer:
+        for number, rows in enumerate(pages):
+            writer.write_page(
+                operation="getPurchaseOrders",
+                pull="created",
+                window=WINDOW,
+                page_number=number,
+                params={"createdAfter": "2026-11-01T00:00:00Z", "limit": 2},
+                rows=rows,
+            )
+        return writer.commit()
+
+
+def count(warehouse, table: str) -> int:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+def test_pages_land_under_the_day_with_a_verifiable_manifest(tmp_path):
+    landed = land(tmp_path, "run1", [[row(0, order("A1")), row(1, order("A2"))], []])
+    assert "/raw/purchase_orders/dt=2026-11-02/" in landed.path
+    manifest = json.loads(open(landed.manifest_path).read())
+    assert manifest["pages"] == 2 and manifest["files"][0]["rows"] == 2
+    assert verify_manifest(landed.manifest_path)[0].sha256 == landed.sha256
+
+
+def test_landing_never_overwrites(tmp_path):
+    land(tmp_path, "run1", [[row(0, order("A1"))]])
+    with pytest.raises(LandingError, match="immutable"):
+        land(tmp_path, "run1", [[row(0, order("A1"))]])
+
+
+def test_a_failed_extraction_leaves_no_file(tmp_path):
+    with pytest.raises(RuntimeError):
+        with LandingWriter(
+            tmp_path / "snapshots", ACCOUNT, "purchase_orders", "run9", datetime.now(UTC)
+        ) as writer:
+            writer.write_page(
+                operation="getPurchaseOrders",
+                pull="created",
+                window=WINDOW,
+                page_number=0,
+                params={},
+                rows=[row(0, order("A1"))],
+            )
+            raise RuntimeError("page 2 failed")
+    assert list((tmp_path / "snapshots").rglob("*.parquet*")) == []
+
+
+def test_tampered_file_fails_verification(tmp_path):
+    landed = land(tmp_path, "run1", [[row(0, order("A1"))]])
+    with open(landed.path, "ab") as handle:
+        handle.write(b"x")
+    with pytest.raises(LandingError, match="sha256"):
+        verify_manifest(landed.manifest_path)
+
+
+def test_rerun_adds_nothing_and_a_change_adds_a_version(tmp_path):
+    warehouse = tmp_path / "wh.duckdb"
+    first = land(tmp_path, "run1", [[row(0, order("A1")), row(1, order("A2"))]])
+    load_landed_files(warehouse, [first.manifest_path], [ACCOUNT])
+    assert count(warehouse, "raw.purchase_orders") == 2
+
+    # The same manifest again: the file is recognised and skipped.
+    (result,) = load_landed_files(warehouse, [first.manifest_path])
+    assert result.skipped_as_already_loaded
+
+    # A new extraction of the same documents, one of them twice (two pulls).
+    again = land(
+        tmp_path,
+        "run2",
+        [[row(0, order("A1")), row(1, order("A2"))], [row(0, order("A1"))]],
+    )
+    (result,) = load_landed_files(warehouse, [again.manifest_path])
+    assert result.rows_inserted == 0
+    assert count(warehouse, "raw.purchase_orders") == 2
+
+    changed = land(tmp_path, "run3", [[row(0, order("A1", "Acknowledged"))]])
+    (result,) = load_landed_files(warehouse, [changed.manifest_path])
+    assert result.rows_inserted == 1
+    assert count(warehouse, "raw.purchase_orders") == 3
+    assert count(warehouse, "raw.vendor_accounts") == 1
+
+
+def test_quarantined_records_are_kept_with_their_reason(tmp_path):
+    warehouse = tmp_path / "wh.duckdb"
+    landed = land(
+        tmp_path,
+        "run1",
+        [[row(0, order("A1")), row(1, {"purchaseOrderState": "New"}, "purchaseOrderNumber: required")]],
+    )
+    load_landed_files(warehouse, [landed.manifest_path])
+    assert count(warehouse, "raw.purchase_orders") == 1
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        file, record, field, reason = connection.execute(
+            "select file, record, field, reason from raw.quarantine"
+        ).fetchone()
+    assert file == landed.path
+    assert record == "page 0 record 1"
+    assert field == "purchaseOrderNumber"
+    assert "required" in reason
+
+
+def test_a_failed_load_rolls_back_everything(tmp_path):
+    warehouse = tmp_path / "wh.duckdb"
+    good = land(tmp_path, "run1", [[row(0, order("A1"))]])
+    load_landed_files(warehouse, [good.manifest_path])
+    second = land(tmp_path, "run2", [[row(0, order("B1"))]])
+    third = land(tmp_path, "run3", [[row(0, order("C1"))]])
+    manifest = json.loads(open(third.manifest_path).read())
+    manifest["source"] = "no_such_source"
+    open(third.manifest_path, "w").write(json.dumps(manifest))
+    with pytest.raises(ValueError, match="unknown source"):
+        load_landed_files(warehouse, [second.manifest_path, third.manifest_path])
+    assert count(warehouse, "raw.purchase_orders") == 1
+    assert count(warehouse, "raw.load_log") == 1
