@@ -68,16 +68,10 @@ def _demo(args) -> int:
         orders_per_day=args.orders_per_day,
         progress=progress,
     )
-    table = Table(title="fct_po_line_reconciliation per account")
-    for column in (
-        "account_id",
-        "purchase_orders",
-        "po_lines",
-        "ordered_units",
-        "accepted_units",
-        "received_units",
-    ):
-        table.add_column(column, justify="left" if column == "account_id" else "right")
+    table = Table(title="marts.fct_po_line_reconciliation per account (units in eaches)")
+    headings = ("account", "POs", "lines", "ordered", "accepted", "received")
+    for heading in headings:
+        table.add_column(heading, justify="left" if heading == "account" else "right")
     for row in result.summary:
         table.add_row(*(str(value) for value in row.values()))
     console.print(table)

@@ -54,7 +54,7 @@ def run_demo(
     from vendor_recon import local_airflow
 
     airflow_home = Path(os.environ.get("AIRFLOW_HOME") or home / ".airflow")
-    local_airflow.prepare_environment(airflow_home, home / "dags")
+    local_airflow.prepare_environment(airflow_home, home / "dags", quiet=True)
 
     from vendor_recon.settings import Settings
     from vendor_recon.simulator.server import SimulatorServer
@@ -114,7 +114,8 @@ def account_summary(warehouse_path: Path) -> list[dict]:
     """POs, lines and units per account, straight from the mart."""
     import duckdb
 
-    connection = duckdb.connect(str(warehouse_path), read_only=True)
+    # Not read-only: in-process dbt may still hold the file open read-write.
+    connection = duckdb.connect(str(warehouse_path))
     try:
         rows = connection.execute(
             """

@@ -6,7 +6,6 @@ Environment variables must be set before Airflow is imported, so callers use
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 from datetime import datetime
@@ -27,9 +26,13 @@ QUIET_ENV = {
     "DBT_VERSION_CHECK": "False",
     "GX_ANALYTICS_ENABLED": "False",
 }
+# The demo prints its own progress; dbt's per-node lines stay in the task logs.
+DEMO_ENV = {"DBT_QUIET": "True", "DBT_USE_COLORS": "False"}
 
 
-def prepare_environment(airflow_home: Path, dags_folder: Path) -> None:
+def prepare_environment(
+    airflow_home: Path, dags_folder: Path, *, quiet: bool = False
+) -> None:
     """Point Airflow at a private home and the project's DAGs, telemetry off."""
     airflow_home.mkdir(parents=True, exist_ok=True)
     os.environ["AIRFLOW_HOME"] = str(airflow_home)
@@ -37,7 +40,7 @@ def prepare_environment(airflow_home: Path, dags_folder: Path) -> None:
     os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = (
         f"sqlite:///{airflow_home / 'airflow.db'}"
     )
-    for name, value in QUIET_ENV.items():
+    for name, value in {**QUIET_ENV, **(DEMO_ENV if quiet else {})}.items():
         os.environ.setdefault(name, value)
     # python-amazon-sp-api reads these and would override our endpoints.
     for name in ("SP_API_DEFAULT_MARKETPLACE", "AWS_ENV"):
@@ -58,15 +61,15 @@ def migrate_db() -> None:
 
 
 def load_dag(dags_folder: Path, dag_id: str):
-    """Import the DAG file directly; dag.test() re-parses the folder itself."""
-    path = dags_folder / f"{dag_id}.py"
-    spec = importlib.util.spec_from_file_location(f"_dag_{dag_id}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    for value in vars(module).values():
-        if getattr(value, "dag_id", None) == dag_id and hasattr(value, "test"):
-            return value
-    raise LookupError(f"{path}: defines no DAG {dag_id!r}")
+    """Parse the DAG folder as the dag-processor would and return one DAG."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(dags_folder))
+    if bag.import_errors:
+        raise ImportError(f"{dags_folder}: DAG import errors: {bag.import_errors}")
+    if dag_id not in bag.dags:
+        raise LookupError(f"{dags_folder}: defines no DAG {dag_id!r}")
+    return bag.dags[dag_id]
 
 
 def run_dag(dag, logical_date: datetime) -> str:

@@ -93,7 +93,7 @@ def pipeline_env(tmp_path_factory, repo):
 
 
 def query(path, sql: str) -> list[dict]:
-    with duckdb.connect(str(path), read_only=True) as connection:
+    with duckdb.connect(str(path)) as connection:
         cursor = connection.execute(sql)
         columns = [d[0] for d in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
