@@ -34,7 +34,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check plugins dags tests expectations
 	$(BIN)/ruff format --check plugins dags tests expectations
-	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros
+	$(BIN)/sqlfluff lint dbt_project/models
 
 format: $(STAMP)
 	$(BIN)/ruff format plugins dags tests expectations

@@ -37,7 +37,10 @@ def test_good_account_is_typed(tmp_path):
     ("change", "message"),
     [
         (("    region: NA", "    region: XX"), "field 'region' is 'XX'"),
-        (("    connection_id: spapi_acme_na\n", ""), "field 'connection_id' is missing"),
+        (
+            ("    connection_id: spapi_acme_na\n", ""),
+            "field 'connection_id' is missing",
+        ),
         (("ATVPDKIKX0DER", "A1PA6795UKMFR9"), "not a marketplace of region NA"),
         (("currency: USD", "currency: usd"), "field 'currency'"),
     ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -67,7 +68,7 @@ def count(warehouse, table: str) -> int:
 def test_pages_land_under_the_day_with_a_verifiable_manifest(tmp_path):
     landed = land(tmp_path, "run1", [[row(0, order("A1")), row(1, order("A2"))], []])
     assert "/raw/purchase_orders/dt=2026-11-02/" in landed.path
-    manifest = json.loads(open(landed.manifest_path).read())
+    manifest = json.loads(Path(landed.manifest_path).read_text())
     assert manifest["pages"] == 2 and manifest["files"][0]["rows"] == 2
     assert verify_manifest(landed.manifest_path)[0].sha256 == landed.sha256
 
@@ -79,19 +80,25 @@ def test_landing_never_overwrites(tmp_path):
 
 
 def test_a_failed_extraction_leaves_no_file(tmp_path):
-    with pytest.raises(RuntimeError):
-        with LandingWriter(
-            tmp_path / "snapshots", ACCOUNT, "purchase_orders", "run9", datetime.now(UTC)
-        ) as writer:
-            writer.write_page(
-                operation="getPurchaseOrders",
-                pull="created",
-                window=WINDOW,
-                page_number=0,
-                params={},
-                rows=[row(0, order("A1"))],
-            )
-            raise RuntimeError("page 2 failed")
+    with (
+        pytest.raises(RuntimeError),
+        LandingWriter(
+            tmp_path / "snapshots",
+            ACCOUNT,
+            "purchase_orders",
+            "run9",
+            datetime.now(UTC),
+        ) as writer,
+    ):
+        writer.write_page(
+            operation="getPurchaseOrders",
+            pull="created",
+            window=WINDOW,
+            page_number=0,
+            params={},
+            rows=[row(0, order("A1"))],
+        )
+        raise RuntimeError("page 2 failed")
     assert list((tmp_path / "snapshots").rglob("*.parquet*")) == []
 
 
@@ -135,7 +142,12 @@ def test_quarantined_records_are_kept_with_their_reason(tmp_path):
     landed = land(
         tmp_path,
         "run1",
-        [[row(0, order("A1")), row(1, {"purchaseOrderState": "New"}, "purchaseOrderNumber: required")]],
+        [
+            [
+                row(0, order("A1")),
+                row(1, {"purchaseOrderState": "New"}, "purchaseOrderNumber: required"),
+            ]
+        ],
     )
     load_landed_files(warehouse, [landed.manifest_path])
     assert count(warehouse, "raw.purchase_orders") == 1
@@ -155,9 +167,9 @@ def test_a_failed_load_rolls_back_everything(tmp_path):
     load_landed_files(warehouse, [good.manifest_path])
     second = land(tmp_path, "run2", [[row(0, order("B1"))]])
     third = land(tmp_path, "run3", [[row(0, order("C1"))]])
-    manifest = json.loads(open(third.manifest_path).read())
+    manifest = json.loads(Path(third.manifest_path).read_text())
     manifest["source"] = "no_such_source"
-    open(third.manifest_path, "w").write(json.dumps(manifest))
+    Path(third.manifest_path).write_text(json.dumps(manifest))
     with pytest.raises(ValueError, match="unknown source"):
         load_landed_files(warehouse, [second.manifest_path, third.manifest_path])
     assert count(warehouse, "raw.purchase_orders") == 1

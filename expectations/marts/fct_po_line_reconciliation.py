@@ -1,6 +1,7 @@
 """Checks on marts.fct_po_line_reconciliation, one row per account and PO line."""
 
 import great_expectations.expectations as gxe
+
 from vendor_recon.quality import Suite, critical, warning
 from vendor_recon.quality.reference_data import currency_codes
 

@@ -30,7 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     verify.add_argument("--day", help="only this day (YYYY-MM-DD)")
 
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     try:
         if args.command == "demo":
             return _demo(args)
@@ -68,7 +70,9 @@ def _demo(args) -> int:
         orders_per_day=args.orders_per_day,
         progress=progress,
     )
-    table = Table(title="marts.fct_po_line_reconciliation per account (units in eaches)")
+    table = Table(
+        title="marts.fct_po_line_reconciliation per account (units in eaches)"
+    )
     headings = ("account", "POs", "lines", "ordered", "accepted", "received")
     for heading in headings:
         table.add_column(heading, justify="left" if heading == "account" else "right")

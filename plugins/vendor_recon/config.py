@@ -72,9 +72,7 @@ def load_accounts(path: str | Path) -> list[VendorAccount]:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(document, dict) or not isinstance(
-        document.get("accounts"), list
-    ):
+    if not isinstance(document, dict) or not isinstance(document.get("accounts"), list):
         raise ConfigError(f"{path}: expected a top-level 'accounts:' list")
     if not document["accounts"]:
         raise ConfigError(f"{path}: 'accounts' is empty")

@@ -66,7 +66,11 @@ def run_demo(
     )
     first_day = today - timedelta(days=days)
     world = generate_world(
-        seed, first_day, today, accounts=default_accounts(), orders_per_day=orders_per_day
+        seed,
+        first_day,
+        today,
+        accounts=default_accounts(),
+        orders_per_day=orders_per_day,
     )
     local_airflow.migrate_db()
     dag = local_airflow.load_dag(home / "dags", DAG_ID)

@@ -192,9 +192,7 @@ class LandingWriter:
             "region": self.account.region,
             "load_id": self.load_id,
             "extracted_at": self.extracted_at.isoformat(),
-            "files": [
-                {"path": self.path.name, "rows": self.rows, "sha256": digest}
-            ],
+            "files": [{"path": self.path.name, "rows": self.rows, "sha256": digest}],
             "pages": self.pages,
             "quarantined": self.quarantined,
             "windows": sorted(set(self.windows)),
@@ -260,7 +258,9 @@ def verify_manifest(manifest_path: str | Path) -> list[LandedFile]:
 
 def manifests_in(root: str | Path, day: date | None = None) -> list[Path]:
     """Every manifest under the snapshot root, or those of one day, sorted."""
-    pattern = f"raw/*/dt={day.isoformat()}/*{MANIFEST_SUFFIX}" if day else (
-        f"raw/*/dt=*/*{MANIFEST_SUFFIX}"
+    pattern = (
+        f"raw/*/dt={day.isoformat()}/*{MANIFEST_SUFFIX}"
+        if day
+        else (f"raw/*/dt=*/*{MANIFEST_SUFFIX}")
     )
     return sorted(Path(root).glob(pattern))

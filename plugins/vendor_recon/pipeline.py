@@ -21,8 +21,9 @@ from vendor_recon.settings import Settings
 from vendor_recon.sources.base import extract
 from vendor_recon.sources.registry import SOURCES
 from vendor_recon.sources.windows import request_window
-from vendor_recon.spapi.client import AccountApi
+from vendor_recon.spapi.client import AccountApi, RetryPolicy
 from vendor_recon.spapi.credentials import SpApiCredentials
+from vendor_recon.spapi.ratelimit import LIMITERS, RateLimiters
 from vendor_recon.warehouse import load_landed_files, results_as_dicts
 
 log = logging.getLogger(__name__)
@@ -30,8 +31,8 @@ log = logging.getLogger(__name__)
 SPAPI_SOURCES = ("purchase_orders", "purchase_order_statuses")
 
 
-def make_load_id(run_id: str, account_id: str) -> str:
-    """A file-name-safe id, unique per run and account (reruns get new run ids)."""
+def make_load_id(run_id: str) -> str:
+    """A file-name-safe id from the run id, made unique so reruns never collide."""
     safe = re.sub(r"[^A-Za-z0-9]+", "-", run_id).strip("-")[:80]
     return f"{safe}-{os.urandom(3).hex()}"
 
@@ -45,11 +46,13 @@ def extract_account(
     run_id: str,
     settings: Settings,
     sources: Sequence[str] = SPAPI_SOURCES,
+    policy: RetryPolicy | None = None,
+    limiters: RateLimiters = LIMITERS,
 ) -> dict[str, Any]:
     """Land every source of one account for the interval plus lookback."""
     window = request_window(interval_start, interval_end, settings.lookback)
-    api = AccountApi(account, credentials)
-    load_id = make_load_id(run_id, account.account_id)
+    api = AccountApi(account, credentials, policy=policy, limiters=limiters)
+    load_id = make_load_id(run_id)
     extracted_at = datetime.now(UTC)
     landed = []
     for name in sources:
@@ -144,9 +147,7 @@ def check_quality(settings: Settings, *, layer: str, run_id: str) -> dict[str, A
     """Run the layer's Great Expectations checkpoint; raise on a critical failure."""
     from vendor_recon.quality import run_checkpoint
 
-    report = run_checkpoint(
-        layer, settings.warehouse_path, settings.docs_dir, run_id
-    )
+    report = run_checkpoint(layer, settings.warehouse_path, settings.docs_dir, run_id)
     summary = {
         "layer": layer,
         "total": report.total,

@@ -26,19 +26,21 @@ def configured_accounts(settings: Settings | None = None) -> list[VendorAccount]
 def account_ids() -> list[str]:
     """The mapped extract tasks fan out over these."""
     accounts = configured_accounts()
-    log.info("found %s vendor accounts: %s", len(accounts), [a.account_id for a in accounts])
+    log.info(
+        "found %s vendor accounts: %s", len(accounts), [a.account_id for a in accounts]
+    )
     return [account.account_id for account in accounts]
 
 
 def credentials_for(account: VendorAccount) -> SpApiCredentials:
     """Read the account's Airflow connection; mask its secrets in every log."""
     from airflow.sdk import Connection
-    from airflow.sdk.exceptions import AirflowRuntimeError
+    from airflow.sdk.exceptions import AirflowNotFoundException, AirflowRuntimeError
     from airflow.sdk.log import mask_secret
 
     try:
         connection = Connection.get(account.connection_id)
-    except (AirflowRuntimeError, KeyError) as exc:
+    except (AirflowNotFoundException, AirflowRuntimeError, KeyError) as exc:
         raise CredentialsError(
             account.account_id,
             "credentials",
@@ -57,8 +59,9 @@ def credentials_for(account: VendorAccount) -> SpApiCredentials:
     return credentials
 
 
-def extract_account(account_id: str, interval_start: datetime, interval_end: datetime,
-                    run_id: str) -> dict[str, Any]:
+def extract_account(
+    account_id: str, interval_start: datetime, interval_end: datetime, run_id: str
+) -> dict[str, Any]:
     settings = Settings.from_env()
     accounts = {a.account_id: a for a in configured_accounts(settings)}
     account = accounts[account_id]

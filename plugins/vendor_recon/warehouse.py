@@ -146,7 +146,9 @@ def load_landed_files(
             result.rows_inserted,
             result.rows_in_file,
             result.rows_quarantined,
-            " (file already loaded, skipped)" if result.skipped_as_already_loaded else "",
+            " (file already loaded, skipped)"
+            if result.skipped_as_already_loaded
+            else "",
         )
     return results
 
@@ -219,7 +221,12 @@ def _load_file(
     )
     connection.execute("drop table landing")
     return LoadResult(
-        landed.source, landed.account_id, landed.path, landed.rows, inserted, quarantined
+        landed.source,
+        landed.account_id,
+        landed.path,
+        landed.rows,
+        inserted,
+        quarantined,
     )
 
 

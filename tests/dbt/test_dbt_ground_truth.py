@@ -11,6 +11,7 @@ import duckdb
 import pytest
 from dbt_harness import FCT_COLUMNS, BuildOutcome, dbt_build, document_row, query
 from raw_fixture import create_raw_tables, insert_rows
+
 from vendor_recon.simulator.world import World, default_accounts, generate_world
 
 FIRST_DAY = datetime(2026, 11, 2, tzinfo=UTC)

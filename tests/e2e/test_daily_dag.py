@@ -121,7 +121,8 @@ def test_mart_matches_ground_truth_row_by_row(pipeline_env):
     world = pipeline_env["world"]
     as_of = FIRST_DAY + timedelta(days=DAYS)
     expected = {
-        tuple(r[k] for k in KEY): normalise(r) for r in world.ground_truth_po_lines(as_of)
+        tuple(r[k] for k in KEY): normalise(r)
+        for r in world.ground_truth_po_lines(as_of)
     }
     actual = {
         tuple(r[k] for k in KEY): normalise(r)
@@ -174,7 +175,11 @@ def test_snapshots_verify_and_no_secret_is_stored(pipeline_env):
         for account in pipeline_env["world"].accounts
         for secret in (account.refresh_token, account.lwa_client_secret)
     ]
-    blobs = [path.read_bytes() for path in pipeline_env["snapshots"].rglob("*") if path.is_file()]
+    blobs = [
+        path.read_bytes()
+        for path in pipeline_env["snapshots"].rglob("*")
+        if path.is_file()
+    ]
     blobs.append(pipeline_env["warehouse"].read_bytes())
     for secret in secrets:
         assert not any(secret.encode() in blob for blob in blobs)

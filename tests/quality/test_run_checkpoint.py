@@ -5,6 +5,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+
 from vendor_recon.quality import QualityCheckFailed, run_checkpoint
 from vendor_recon.quality.suites import SEVERITY_KEY, load_suites
 

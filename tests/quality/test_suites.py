@@ -5,6 +5,7 @@ from pathlib import Path
 
 import great_expectations.expectations as gxe
 import pytest
+
 from vendor_recon.quality import Suite, SuiteDefinitionError, critical, warning
 from vendor_recon.quality.reference_data import currency_codes
 from vendor_recon.quality.suites import load_suites

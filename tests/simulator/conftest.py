@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+
 from vendor_recon.simulator.accounts import WorldAccount
 from vendor_recon.simulator.server import SimulatorServer
 from vendor_recon.simulator.world import World, generate_world

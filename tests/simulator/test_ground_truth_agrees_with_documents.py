@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+
 from vendor_recon.simulator.ground_truth import GROUND_TRUTH_COLUMNS
 from vendor_recon.simulator.timestamps import parse_timestamp, parse_window
 from vendor_recon.simulator.validation import validate_response

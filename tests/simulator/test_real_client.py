@@ -10,6 +10,7 @@ from sp_api.api import VendorOrders
 from sp_api.auth import AccessTokenClient
 from sp_api.auth import access_token_client as token_cache
 from sp_api.base.credential_provider import FromCodeCredentialProvider
+
 from vendor_recon.simulator.server import SimulatorServer
 from vendor_recon.simulator.timestamps import iso_seconds
 

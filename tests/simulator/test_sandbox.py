@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from vendor_recon.simulator.model import SERVED_OPERATIONS
 from vendor_recon.simulator.sandbox import SandboxWorld, sandbox_examples
 from vendor_recon.simulator.server import SimulatorServer

@@ -7,6 +7,7 @@ import time
 
 import httpx
 import pytest
+
 from vendor_recon.simulator.faults import FaultPlan, Throttle, Unavailable
 from vendor_recon.simulator.server import SimulatorServer
 from vendor_recon.simulator.validation import validate_response

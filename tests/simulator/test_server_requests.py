@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+
 from vendor_recon.simulator.server import SimulatorServer
 from vendor_recon.simulator.timestamps import iso_seconds, parse_timestamp
 from vendor_recon.simulator.validation import validate_response

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+
 from vendor_recon.simulator.validation import (
     ResponseValidationError,
     response_definition,

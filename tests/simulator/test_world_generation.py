@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+
 from vendor_recon.simulator.accounts import default_accounts
 from vendor_recon.simulator.timeline import PurchaseOrderLine
 from vendor_recon.simulator.world import World, generate_world

@@ -33,4 +33,7 @@ def test_parse_iso_accepts_amazon_forms():
     )
     assert parse_iso("2019-09-21T00:00:00") == datetime(2019, 9, 21, tzinfo=UTC)
     assert parse_iso("2026-01-01T02:00:00+02:00") == datetime(2026, 1, 1, tzinfo=UTC)
-    assert Window(day(1), day(2)).iso() == ("2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z")
+    assert Window(day(1), day(2)).iso() == (
+        "2026-11-01T00:00:00Z",
+        "2026-11-02T00:00:00Z",
+    )

@@ -20,8 +20,10 @@ SPEC = SourceSpec(
     model_file="vendorOrders.json",
     pulls=(Pull("updated", "updatedAfter", "updatedBefore"),),
     document_key=lambda status: status.get("purchaseOrderNumber"),
-    document_updated_at=lambda s: optional_date(s.get("lastUpdatedDate"))
-    or optional_date(s.get("purchaseOrderDate")),
+    document_updated_at=lambda s: (
+        optional_date(s.get("lastUpdatedDate"))
+        or optional_date(s.get("purchaseOrderDate"))
+    ),
     pull_dates={"updated": lambda s: optional_date(s.get("lastUpdatedDate"))},
     fixed_params={"sortOrder": "ASC"},
 )

@@ -1,4 +1,4 @@
-"""Request windows: a data interval plus its lookback, cut into slices the API allows."""
+"""Request windows: a data interval plus lookback, cut into slices the API allows."""
 
 from __future__ import annotations
 

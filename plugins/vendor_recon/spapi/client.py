@@ -199,13 +199,17 @@ class AccountApi:
                 ) from exc
             except sp_exceptions.SellingApiForbiddenException as exc:
                 self._count(403)
-                if not refreshed["done"] and _looks_expired(exc):
+                # The library caches access tokens past a 403, so the first 403
+                # may be a stale or expired token: refresh once. A 403 that a
+                # fresh token does not cure is a missing role; fail fast.
+                if not refreshed["done"]:
                     refreshed["done"] = True
                     self._drop_cached_token()
+                    reason = "expired" if _looks_expired(exc) else "refused"
                     raise TransientApiError(
                         self.account.account_id,
                         operation,
-                        "access token refused (403), refreshed it",
+                        f"access token {reason} (403), refreshed it",
                         status_code=403,
                     ) from exc
                 raise MissingRoleError(
@@ -349,10 +353,12 @@ def _describe(params: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in sorted(shown.items())) or "no parameters"
 
 
+# The SP-API role each operation needs, as named in Developer Central.
+_ORDERS_ROLE = "the vendor role that grants Retail Procurement Orders"
 ROLES = {
-    "getPurchaseOrders": "Amazon Fulfillment / Vendor Orders (Retail Procurement)",
-    "getPurchaseOrder": "Amazon Fulfillment / Vendor Orders (Retail Procurement)",
-    "getPurchaseOrdersStatus": "Amazon Fulfillment / Vendor Orders (Retail Procurement)",
+    "getPurchaseOrders": _ORDERS_ROLE,
+    "getPurchaseOrder": _ORDERS_ROLE,
+    "getPurchaseOrdersStatus": _ORDERS_ROLE,
 }
 
 

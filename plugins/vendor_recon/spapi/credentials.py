@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from vendor_recon.spapi.errors import CredentialsError
 
-LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
+LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"  # noqa: S105 (a URL)
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,10 @@ class SpApiCredentials:
             )
         endpoint = extra.get("endpoint") or None
         token_url = extra.get("lwa_token_url") or LWA_TOKEN_URL
-        for name, url in (("extra.endpoint", endpoint), ("extra.lwa_token_url", token_url)):
+        for name, url in (
+            ("extra.endpoint", endpoint),
+            ("extra.lwa_token_url", token_url),
+        ):
             if url and urlsplit(url).scheme not in ("http", "https"):
                 raise CredentialsError(
                     account_id,
