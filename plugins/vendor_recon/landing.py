@@ -44,6 +44,8 @@ LANDING_SCHEMA = pa.schema(
         ("payload", pa.string()),
         ("payload_sha256", pa.string()),
         ("quarantine_reason", pa.string()),
+        ("source_file", pa.string()),
+        ("source_file_sha256", pa.string()),
     ]
 )
 MANIFEST_SUFFIX = ".manifest.json"
@@ -168,6 +170,8 @@ class LandingWriter:
                 "payload": payload,
                 "payload_sha256": sha256_text(payload),
                 "quarantine_reason": row["quarantine_reason"],
+                "source_file": row.get("source_file"),
+                "source_file_sha256": row.get("source_file_sha256"),
             }
             for name, value in values.items():
                 columns[name].append(value)

@@ -41,6 +41,8 @@ _DOCUMENT_COLUMNS = """
     extracted_at timestamptz not null,
     payload json not null,
     payload_sha256 varchar not null,
+    source_file varchar,
+    source_file_sha256 varchar,
     snapshot_file varchar
 """
 
@@ -190,7 +192,8 @@ def _load_file(
         select load_id, account_id, region, marketplace_id, source, operation,
             pull, request_params::json, window_start, window_end, page_number,
             record_number, document_key, document_updated_at, extracted_at,
-            payload::json, payload_sha256, snapshot_file
+            payload::json, payload_sha256, source_file, source_file_sha256,
+            snapshot_file
         from landing as l
         where quarantine_reason is null
             and not exists (
