@@ -7,10 +7,12 @@ one page request at a time so that each of those gaps is closed here.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -98,10 +100,22 @@ class _LastResponse:
         request.headers["host"] = request.url.netloc.decode("ascii")
         self.status_code = None
         self.headers = None
+        self.content = b""
 
     def on_response(self, response: httpx.Response) -> None:
         self.status_code = response.status_code
         self.headers = response.headers
+        # Read now so that `exact_body` can parse the same bytes the library does.
+        self.content = response.read()
+
+    def exact_body(self) -> dict[str, Any]:
+        """The JSON body with numbers as Decimal: the Finances API sends money as
+        JSON numbers, which the library's float parsing would round."""
+        try:
+            body = json.loads(self.content or b"{}", parse_float=Decimal)
+        except ValueError:
+            return {}
+        return body if isinstance(body, dict) else {}
 
 
 def token_client_class(token_url: str) -> type[AccessTokenClient]:
@@ -175,6 +189,8 @@ class AccountApi:
         params: dict[str, Any],
     ) -> tuple[dict[str, Any], dict[str, str]]:
         """Send one request with limiter and retries; return (body, headers).
+
+        The body is the whole JSON document Amazon sent, numbers as Decimal.
 
         Raises ExtractionError (or a subclass) once retrying cannot help.
         """
@@ -288,8 +304,8 @@ class AccountApi:
                     operation,
                     f"unexpected HTTP {status} without an error body",
                 )
-            body = {"payload": response.payload}
-            return body, headers
+            del response  # its payload holds floats; the exact body replaces it
+            return self._last.exact_body(), headers
 
         retrying = Retrying(
             retry=retry_if_exception_type(TransientApiError),
@@ -359,6 +375,8 @@ ROLES = {
     "getPurchaseOrders": _ORDERS_ROLE,
     "getPurchaseOrder": _ORDERS_ROLE,
     "getPurchaseOrdersStatus": _ORDERS_ROLE,
+    "getInvoiceHeaders": "the role that grants the Finances Invoices API",
+    "getInvoice": "the role that grants the Finances Invoices API",
 }
 
 

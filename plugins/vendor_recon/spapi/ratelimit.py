@@ -17,6 +17,10 @@ DOCUMENTED_RATES = {
     "createReport": (0.0167, 15),
     "getReport": (2.0, 15),
     "getReportDocument": (0.0167, 15),
+    # Not in SP-API-NOTES; Amazon's page for the 2026-06-25 Invoices API gives
+    # 0.5/s for both. The rate header corrects this when it says otherwise.
+    "getInvoiceHeaders": (0.5, 1),
+    "getInvoice": (0.5, 1),
 }
 FALLBACK_RATE = (1.0, 1)
 
