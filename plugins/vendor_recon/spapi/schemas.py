@@ -103,3 +103,20 @@ def record_problems(file_name: str, definition: str, record: Any) -> list[str]:
         where = ".".join(str(part) for part in error.absolute_path) or "(record)"
         problems.append(f"{where}: {error.message}")
     return problems
+
+
+@cache
+def json_schema_validator(file_name: str) -> Draft7Validator:
+    """A validator for a whole JSON Schema file (the vendor report schemas)."""
+    return Draft7Validator(load_model(file_name))
+
+
+def json_schema_problems(file_name: str, document: Any) -> list[str]:
+    """Like record_problems, for a document described by a JSON Schema file."""
+    validator = json_schema_validator(file_name)
+    problems = []
+    errors = (e for e in validator.iter_errors(document) if e.validator != "enum")
+    for error in sorted(errors, key=lambda e: list(e.path)):
+        where = ".".join(str(part) for part in error.absolute_path) or "(document)"
+        problems.append(f"{where}: {error.message}")
+    return problems
