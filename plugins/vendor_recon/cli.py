@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 console = Console()
@@ -25,9 +26,25 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--orders-per-day", type=int, default=3)
 
     verify = commands.add_parser(
-        "verify-snapshots", help="check every snapshot manifest's files and hashes"
+        "verify-snapshots",
+        help="check every snapshot file of a day (or all): rows, sha256, receipts",
     )
     verify.add_argument("--day", help="only this day (YYYY-MM-DD)")
+
+    restore = commands.add_parser(
+        "restore", help="rebuild the raw tables from the snapshots into a new file"
+    )
+    restore.add_argument("--to", required=True, help="the new DuckDB file")
+    restore.add_argument(
+        "--through", help="replay the loads of this UTC day and before (YYYY-MM-DD)"
+    )
+    restore.add_argument(
+        "--include-unloaded",
+        action="store_true",
+        help="also load manifests no load receipt names, last",
+    )
+
+    _add_deployment_commands(commands)
 
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -38,11 +55,16 @@ def main(argv: list[str] | None = None) -> int:
             return _demo(args)
         if args.command == "verify-snapshots":
             return _verify(args)
+        if args.command == "restore":
+            return _restore(args)
+        if args.command in DEPLOYMENT_COMMANDS:
+            return DEPLOYMENT_COMMANDS[args.command](args)
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/yellow]")
         return 130
     except Exception as exc:  # one clear line for the user, not a traceback
-        console.print(f"[red]error:[/red] {exc}")
+        # One line however long the path in it, and no markup read from it.
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         return 1
     return 2
 
@@ -91,22 +113,198 @@ def _demo(args) -> int:
 def _verify(args) -> int:
     from datetime import date
 
-    from vendor_recon.landing import manifests_in, verify_manifest
+    from vendor_recon.landing import (
+        manifest_day,
+        manifests_in,
+        receipts_in,
+        verify_day,
+    )
     from vendor_recon.settings import Settings
 
     root = Settings.from_env().snapshot_root
-    day = date.fromisoformat(args.day) if args.day else None
-    manifests = manifests_in(root, day)
-    files = rows = 0
-    for manifest in manifests:
-        for landed in verify_manifest(manifest):
-            files += 1
-            rows += landed.rows
+    if args.day:
+        days = [date.fromisoformat(args.day)]
+    else:
+        found = [*manifests_in(root), *receipts_in(root)]
+        days = sorted({manifest_day(path) for path in found})
+    manifests = files = rows = receipts = 0
+    for day in days:
+        check = verify_day(root, day)  # raises, naming the file, on a mismatch
+        manifests += check.manifests
+        files += check.files
+        rows += check.rows
+        receipts += check.receipts
     console.print(
-        f"verified {len(manifests)} manifests, {files} files, {rows} rows under "
-        f"{Path(root)}"
+        f"verified {manifests} manifests, {files} files, {rows} rows and "
+        f"{receipts} load receipts of {len(days)} day(s) under {Path(root)}"
     )
     return 0
+
+
+def _restore(args) -> int:
+    from datetime import date
+
+    from vendor_recon.settings import Settings
+    from vendor_recon.warehouse import restore
+
+    root = Settings.from_env().snapshot_root
+    through = date.fromisoformat(args.through) if args.through else None
+    result = restore(
+        root, args.to, through=through, include_unloaded=args.include_unloaded
+    )
+    console.print(
+        f"restored {result.loads} loads ({result.files} files, "
+        f"{result.rows_inserted} rows) from {root} into {result.path}"
+    )
+    if result.unloaded_manifests and not args.include_unloaded:
+        console.print(
+            f"[yellow]{len(result.unloaded_manifests)} manifests were never loaded "
+            "and were left out (--include-unloaded loads them)[/yellow]"
+        )
+    return 0
+
+
+# --- Deployment: backfills through Airflow, run status, mart exports, manifest.
+
+
+def _add_deployment_commands(commands) -> None:
+    run = commands.add_parser(
+        "run", help="backfill the daily DAG for UTC days through the running Airflow"
+    )
+    run.add_argument("--start", required=True, help="first day (YYYY-MM-DD)")
+    run.add_argument("--end", required=True, help="last day, inclusive (YYYY-MM-DD)")
+    run.add_argument(
+        "--timeout", type=float, default=6 * 3600, help="seconds to wait (6 h)"
+    )
+
+    status = commands.add_parser("status", help="the daily DAG's recent runs")
+    status.add_argument("--limit", type=int, default=10)
+
+    export = commands.add_parser(
+        "export-marts", help="write the marts as dated Parquet with a manifest"
+    )
+    export.add_argument("--day", required=True, help="the day to name (YYYY-MM-DD)")
+    export.add_argument("--to", required=True, help="the export folder")
+
+    commands.add_parser(
+        "manifest", help="write the dbt manifest the DAG is drawn from (dbt parse)"
+    )
+
+
+def _local_airflow_by_default() -> None:
+    """Without AIRFLOW_HOME, use the checkout's .airflow, as `make demo` does."""
+    import os
+
+    if not (
+        os.environ.get("AIRFLOW_HOME")
+        or os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
+    ):
+        from vendor_recon import local_airflow
+        from vendor_recon.settings import Settings
+
+        home = Settings.from_env().home
+        local_airflow.prepare_environment(home / ".airflow", home / "dags")
+
+
+def _run(args) -> int:
+    from datetime import date
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    _local_airflow_by_default()
+    from vendor_recon import airflow_runs
+
+    start, end = date.fromisoformat(args.start), date.fromisoformat(args.end)
+    total = len(airflow_runs.logical_dates(start, end))
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(f"backfill {start}..{end}", total=total)
+
+        def progress(runs) -> None:
+            done = sum(r.state in airflow_runs.FINISHED for r in runs)
+            running = sum(r.state == "running" for r in runs)
+            bar.update(task, completed=done, description=f"{running} running")
+
+        runs = airflow_runs.backfill(
+            start, end, timeout_s=args.timeout, progress=progress
+        )
+    _print_runs(runs, f"backfill {start}..{end}")
+    failed = [r for r in runs if r.state != "success"]
+    if failed:
+        console.print(f"[red]{len(failed)} of {len(runs)} runs failed[/red]")
+        return 1
+    return 0
+
+
+def _status(args) -> int:
+    _local_airflow_by_default()
+    from vendor_recon import airflow_runs
+
+    runs = airflow_runs.recent_runs(args.limit)
+    if not runs:
+        console.print(f"no runs of {airflow_runs.DAG_ID} yet")
+        return 0
+    _print_runs(runs, f"{airflow_runs.DAG_ID}: the last {len(runs)} runs")
+    return 0
+
+
+def _print_runs(runs, title: str) -> None:
+    table = Table(title=title)
+    for heading in ("logical date", "state", "seconds", "failed tasks", "run id"):
+        table.add_column(heading, justify="right" if heading == "seconds" else "left")
+    for run in runs:
+        colour = {"success": "green", "failed": "red"}.get(run.state, "yellow")
+        table.add_row(
+            f"{run.logical_date:%Y-%m-%d %H:%M}" if run.logical_date else "-",
+            f"[{colour}]{run.state}[/{colour}]",
+            f"{run.seconds:.0f}" if run.seconds is not None else "-",
+            escape(", ".join(run.failed_tasks)) or "-",
+            escape(run.run_id),
+        )
+    console.print(table)
+
+
+def _export_marts(args) -> int:
+    from datetime import date
+
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from vendor_recon.marts_export import MANIFEST_NAME, export_marts
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("exporting", total=None)
+        export = export_marts(
+            date.fromisoformat(args.day),
+            args.to,
+            progress=lambda name: bar.update(task, description=f"exporting {name}"),
+        )
+    rows = sum(t.rows for t in export.tables)
+    console.print(
+        f"exported {len(export.tables)} tables ({rows} rows) to {export.folder} "
+        f"(manifest {MANIFEST_NAME})",
+        soft_wrap=True,
+    )
+    return 0
+
+
+def _manifest(args) -> int:
+    from vendor_recon.dbt_tasks import write_manifest
+
+    console.print(f"dbt manifest: {write_manifest()}", soft_wrap=True)
+    return 0
+
+
+DEPLOYMENT_COMMANDS = {
+    "run": _run,
+    "status": _status,
+    "export-marts": _export_marts,
+    "manifest": _manifest,
+}
 
 
 if __name__ == "__main__":

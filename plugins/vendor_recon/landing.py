@@ -11,8 +11,11 @@ import hashlib
 import json
 import logging
 import os
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -46,18 +49,47 @@ LANDING_SCHEMA = pa.schema(
         ("quarantine_reason", pa.string()),
         ("source_file", pa.string()),
         ("source_file_sha256", pa.string()),
+        # Where and what in the source a quarantined record is, when the loader
+        # cannot say it from page and record numbers (inbox files, X12 segments).
+        ("quarantine_record", pa.string()),
+        ("quarantine_field", pa.string()),
     ]
 )
 MANIFEST_SUFFIX = ".manifest.json"
+# Pages are small; buffering them into larger row groups keeps the file compact
+# while memory stays bounded by whichever limit comes first.
+ROW_GROUP_ROWS = 8192
+ROW_GROUP_BYTES = 16 << 20
 
 
 class LandingError(RuntimeError):
     """A landing file that is missing, altered or about to be overwritten."""
 
 
+_EXACT = "\x00exact-number:"
+_EXACT_PATTERN = re.compile(r'"\\u0000exact-number:(-?[0-9.Ee+-]+)"')
+
+
 def canonical_json(value: Any) -> str:
-    """One text per document whatever its key order, so hashes compare."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """One text per document whatever its key order, so hashes compare.
+
+    Decimals (exact JSON numbers as Amazon sent them) are written back as the
+    same number literal, never through float.
+    """
+    text = json.dumps(
+        value,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=_exact_number,
+    )
+    return _EXACT_PATTERN.sub(r"\1", text)
+
+
+def _exact_number(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return f"{_EXACT}{value}"
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def sha256_text(text: str) -> str:
@@ -92,7 +124,8 @@ class LandedFile:
 class LandingWriter:
     """Streams the pages of one (account, source, run) into one Parquet file.
 
-    Pages go to disk as they arrive (memory stays flat). The file appears under
+    Pages go to disk in row groups of at most ROW_GROUP_ROWS rows or
+    ROW_GROUP_BYTES of payload (memory stays bounded). The file appears under
     its final name only on `commit`; a failure leaves nothing behind.
     """
 
@@ -123,6 +156,10 @@ class LandingWriter:
         self.pages = 0
         self.quarantined = 0
         self.windows: list[tuple[str, str, str]] = []
+        self.source_files: list[dict[str, Any]] = []
+        self._pending: dict[str, list[Any]] = _empty_columns()
+        self._pending_rows = 0
+        self._pending_bytes = 0
 
     def __enter__(self) -> LandingWriter:
         self._writer = pq.ParquetWriter(self._tmp, LANDING_SCHEMA, compression="zstd")
@@ -134,6 +171,7 @@ class LandingWriter:
             self._writer = None
         if exc_type is not None and self._tmp.exists():
             self._tmp.unlink()
+        self._pending = _empty_columns()
 
     def write_page(
         self,
@@ -145,12 +183,71 @@ class LandingWriter:
         params: dict[str, Any],
         rows: list[dict[str, Any]],
     ) -> None:
+        """One API page: every record of it, good or quarantined."""
+        self._append(
+            operation=operation,
+            pull=pull,
+            window=window,
+            page_number=page_number,
+            request_params=canonical_json(params),
+            rows=rows,
+        )
+        self.pages += 1
+        self.windows.append((pull, *window.iso()))
+
+    def write_file(
+        self,
+        *,
+        operation: str,
+        source_file: str,
+        source_file_sha256: str,
+        size_bytes: int,
+        rows: list[dict[str, Any]],
+    ) -> None:
+        """One inbox file (the inbox flavour): no window, no request, no pull.
+
+        Each row's `record_number` is its index in the file; a row without a
+        `record` key (a file that could not be parsed) lands with a null payload.
+        The manifest lists the file with its hash so the loader can remember it.
+        """
+        for row in rows:
+            row.setdefault("source_file", source_file)
+            row.setdefault("source_file_sha256", source_file_sha256)
+        self._append(
+            operation=operation,
+            pull=None,
+            window=None,
+            page_number=len(self.source_files),
+            request_params=None,
+            rows=rows,
+        )
+        self.pages += 1
+        self.source_files.append(
+            {
+                "operation": operation,
+                "path": source_file,
+                "sha256": source_file_sha256,
+                "bytes": size_bytes,
+                "records": len(rows),
+                "quarantined": sum(1 for row in rows if row["quarantine_reason"]),
+            }
+        )
+
+    def _append(
+        self,
+        *,
+        operation: str,
+        pull: str | None,
+        window: Window | None,
+        page_number: int,
+        request_params: str | None,
+        rows: list[dict[str, Any]],
+    ) -> None:
         if self._writer is None:
             raise LandingError("write_page outside of the writer's context")
-        columns: dict[str, list[Any]] = {name: [] for name in LANDING_SCHEMA.names}
-        request_params = canonical_json(params)
+        columns = self._pending
         for row in rows:
-            payload = canonical_json(row["record"])
+            payload = canonical_json(row["record"]) if "record" in row else None
             values = {
                 "load_id": self.load_id,
                 "account_id": self.account.account_id,
@@ -160,31 +257,55 @@ class LandingWriter:
                 "operation": operation,
                 "pull": pull,
                 "request_params": request_params,
-                "window_start": window.start,
-                "window_end": window.end,
+                "window_start": window.start if window else None,
+                "window_end": window.end if window else None,
                 "page_number": page_number,
                 "record_number": row["record_number"],
                 "document_key": row["document_key"],
                 "document_updated_at": row["document_updated_at"],
                 "extracted_at": self.extracted_at,
                 "payload": payload,
-                "payload_sha256": sha256_text(payload),
+                "payload_sha256": sha256_text(payload) if payload is not None else None,
                 "quarantine_reason": row["quarantine_reason"],
                 "source_file": row.get("source_file"),
                 "source_file_sha256": row.get("source_file_sha256"),
+                "quarantine_record": row.get("quarantine_record"),
+                "quarantine_field": row.get("quarantine_field"),
             }
             for name, value in values.items():
                 columns[name].append(value)
             if row["quarantine_reason"]:
                 self.quarantined += 1
-        if rows:
-            self._writer.write_table(pa.table(columns, schema=LANDING_SCHEMA))
+            self._pending_bytes += len(payload or "")
+        self._pending_rows += len(rows)
         self.rows += len(rows)
-        self.pages += 1
-        self.windows.append((pull, *window.iso()))
+        if (
+            self._pending_rows >= ROW_GROUP_ROWS
+            or self._pending_bytes >= ROW_GROUP_BYTES
+        ):
+            self._flush()
 
-    def commit(self, stats: dict[str, Any] | None = None) -> LandedFile:
-        """Seal the file: close it, hash it, move it into place, write the manifest."""
+    def _flush(self) -> None:
+        if self._pending_rows and self._writer is not None:
+            table = pa.table(self._pending, schema=LANDING_SCHEMA)
+            self._writer.write_table(table, row_group_size=self._pending_rows)
+        self._pending = _empty_columns()
+        self._pending_rows = 0
+        self._pending_bytes = 0
+
+    def commit(
+        self,
+        stats: dict[str, Any] | None = None,
+        incomplete_windows: Sequence[tuple[str, Window]] = (),
+    ) -> LandedFile:
+        """Seal the file: close it, hash it, move it into place, write the manifest.
+
+        Every window a page was written for counts as completely read, because
+        a failed extraction never commits. A caller that commits after stopping
+        part-way names the unfinished (pull, window) slices in
+        `incomplete_windows`, and the load step sets no checkpoint for them.
+        """
+        self._flush()
         if self._writer is not None:
             self._writer.close()
             self._writer = None
@@ -200,8 +321,13 @@ class LandingWriter:
             "pages": self.pages,
             "quarantined": self.quarantined,
             "windows": sorted(set(self.windows)),
+            "incomplete_windows": sorted(
+                {(pull, *window.iso()) for pull, window in incomplete_windows}
+            ),
             "stats": stats or {},
         }
+        if self.source_files:
+            manifest["source_files"] = self.source_files
         tmp_manifest = self.manifest_path.with_suffix(".partial")
         tmp_manifest.write_text(json.dumps(manifest, indent=2, sort_keys=True))
         os.replace(tmp_manifest, self.manifest_path)
@@ -222,6 +348,10 @@ class LandingWriter:
             rows=self.rows,
             sha256=digest,
         )
+
+
+def _empty_columns() -> dict[str, list[Any]]:
+    return {name: [] for name in LANDING_SCHEMA.names}
 
 
 def verify_manifest(manifest_path: str | Path) -> list[LandedFile]:
@@ -268,3 +398,119 @@ def manifests_in(root: str | Path, day: date | None = None) -> list[Path]:
         else (f"raw/*/dt=*/*{MANIFEST_SUFFIX}")
     )
     return sorted(Path(root).glob(pattern))
+
+
+def manifest_day(manifest_path: str | Path) -> date:
+    """The UTC day of extraction a landing file is filed under."""
+    folder = Path(manifest_path).parent.name
+    return date.fromisoformat(folder.removeprefix("dt="))
+
+
+# Load receipts: after each committed load, one new file names the manifests it
+# loaded (with their hashes), the accounts and the load time. Together with the
+# landing files they are everything `restore` needs; none is ever rewritten.
+RECEIPTS_FOLDER = "loads"
+
+
+def write_receipt(
+    root: str | Path,
+    loaded_at: datetime,
+    manifests: Sequence[tuple[Path, str, Sequence[str]]],
+    accounts: Sequence[dict[str, Any]],
+) -> Path:
+    """Record one committed load: (manifest, its sha256, snapshot_file labels)."""
+    root = Path(root)
+    loaded_at = loaded_at.astimezone(UTC)
+    folder = root / RECEIPTS_FOLDER / f"dt={loaded_at.date().isoformat()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{loaded_at:%Y%m%dT%H%M%S%fZ}__{os.urandom(3).hex()}.json"
+    receipt = {
+        "loaded_at": loaded_at.isoformat(),
+        "manifests": [
+            {
+                "path": _relative(root, manifest),
+                "sha256": digest,
+                "snapshot_files": list(labels),
+            }
+            for manifest, digest, labels in manifests
+        ],
+        "accounts": list(accounts),
+    }
+    partial = folder / f".{path.name}.partial"
+    partial.write_text(json.dumps(receipt, indent=2, sort_keys=True))
+    os.replace(partial, path)
+    return path
+
+
+def receipts_in(root: str | Path, day: date | None = None) -> list[Path]:
+    """Load receipts in the order the loads happened (their names sort by time)."""
+    folder = f"dt={day.isoformat()}" if day else "dt=*"
+    found = Path(root).glob(f"{RECEIPTS_FOLDER}/{folder}/*.json")
+    return sorted(found, key=lambda path: path.name)
+
+
+def read_receipt(
+    root: str | Path, receipt_path: str | Path
+) -> tuple[datetime, list[tuple[Path, list[str]]], list[dict[str, Any]]]:
+    """A receipt's load time, manifests (each checked against its hash), accounts."""
+    root, receipt_path = Path(root), Path(receipt_path)
+    try:
+        receipt = json.loads(receipt_path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise LandingError(f"{receipt_path}: unreadable load receipt: {exc}") from exc
+    entries = []
+    for entry in receipt["manifests"]:
+        manifest = root / entry["path"]
+        if not manifest.is_file():
+            raise LandingError(
+                f"{manifest}: named by load receipt {receipt_path.name}, missing"
+            )
+        digest = sha256_file(manifest)
+        if digest != entry["sha256"]:
+            raise LandingError(
+                f"{manifest}: sha256 {digest} differs from load receipt "
+                f"{receipt_path.name} ({entry['sha256']})"
+            )
+        entries.append((manifest, entry["snapshot_files"]))
+    loaded_at = datetime.fromisoformat(receipt["loaded_at"]).astimezone(UTC)
+    return loaded_at, entries, receipt["accounts"]
+
+
+@dataclass(frozen=True)
+class DayCheck:
+    manifests: int
+    files: int
+    rows: int
+    receipts: int
+
+
+def verify_day(root: str | Path, day: date) -> DayCheck:
+    """Check everything filed under one day; raise on the first mismatch.
+
+    Each manifest's files (rows, sha256), that no Parquet file of the day is
+    unlisted (an orphan is either tampering or a copy from elsewhere), and
+    that each of the day's load receipts still matches the manifests it names.
+    """
+    root = Path(root)
+    manifests = manifests_in(root, day)
+    listed: set[Path] = set()
+    files = rows = 0
+    for manifest in manifests:
+        for landed in verify_manifest(manifest):
+            listed.add(Path(landed.path))
+            files += 1
+            rows += landed.rows
+    for path in sorted(root.glob(f"raw/*/dt={day.isoformat()}/*.parquet")):
+        if path not in listed:
+            raise LandingError(f"{path}: not listed in any manifest of {day}")
+    receipts = receipts_in(root, day)
+    for receipt in receipts:
+        read_receipt(root, receipt)
+    return DayCheck(len(manifests), files, rows, len(receipts))
+
+
+def _relative(root: Path, path: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(Path(path).resolve())

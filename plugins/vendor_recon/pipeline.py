@@ -6,6 +6,7 @@ summary (XCom carries it), never a client or a dataframe.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -18,17 +19,19 @@ from typing import Any
 from vendor_recon.config import VendorAccount
 from vendor_recon.landing import LandingWriter
 from vendor_recon.settings import Settings
-from vendor_recon.sources.base import extract
-from vendor_recon.sources.registry import SOURCES
+from vendor_recon.sources.registry import EXTRACTORS, sources_for
 from vendor_recon.sources.windows import request_window
 from vendor_recon.spapi.client import AccountApi, RetryPolicy
 from vendor_recon.spapi.credentials import SpApiCredentials
 from vendor_recon.spapi.ratelimit import LIMITERS, RateLimiters
-from vendor_recon.warehouse import load_landed_files, results_as_dicts
+from vendor_recon.warehouse import (
+    load_landed_files,
+    loaded_inbox_files,
+    results_as_dicts,
+)
 
 log = logging.getLogger(__name__)
 
-SPAPI_SOURCES = ("purchase_orders", "purchase_order_statuses")
 
 
 def make_load_id(run_id: str) -> str:
@@ -45,7 +48,7 @@ def extract_account(
     interval_end: datetime,
     run_id: str,
     settings: Settings,
-    sources: Sequence[str] = SPAPI_SOURCES,
+    sources: Sequence[str] | None = None,
     policy: RetryPolicy | None = None,
     limiters: RateLimiters = LIMITERS,
 ) -> dict[str, Any]:
@@ -55,12 +58,11 @@ def extract_account(
     load_id = make_load_id(run_id)
     extracted_at = datetime.now(UTC)
     landed = []
-    for name in sources:
-        spec = SOURCES[name]
+    for name in sources or sources_for(account):
         with LandingWriter(
             settings.snapshot_root, account, name, load_id, extracted_at
         ) as writer:
-            stats = extract(spec, api, window, writer)
+            stats = EXTRACTORS[name](api, window, writer)
             landed.append(writer.commit(stats=asdict(stats)))
     summary = {
         "account_id": account.account_id,
@@ -82,6 +84,61 @@ def extract_account(
     return summary
 
 
+def extract_inbox(
+    account: VendorAccount, *, run_id: str, settings: Settings
+) -> dict[str, Any]:
+    """Land the account's new inbox files: invoices, ASNs, remittances.
+
+    A file already in the warehouse (by content hash) is skipped; each new file
+    lands record by record, bad records and unreadable files as quarantine rows.
+    Folders without new files land nothing, so a quiet day adds no snapshot.
+    """
+    from vendor_recon import inbox
+
+    seen = loaded_inbox_files(settings.warehouse_path, account.account_id)
+    load_id = make_load_id(run_id)
+    extracted_at = datetime.now(UTC)
+    landed = []
+    files: dict[str, dict[str, int]] = {}
+    for folder in inbox.FOLDERS:
+        stats = inbox.ScanStats()
+        found = inbox.new_files(
+            settings.inbox, account.account_id, folder.folder, seen, stats
+        )
+        first = next(found, None)
+        if first is not None:
+            with LandingWriter(
+                settings.snapshot_root, account, folder.source, load_id, extracted_at
+            ) as writer:
+                for item in itertools.chain([first], found):
+                    writer.write_file(
+                        operation=folder.operation,
+                        source_file=item.name,
+                        source_file_sha256=item.sha256,
+                        size_bytes=item.size,
+                        rows=inbox.read_file(folder, item, account),
+                    )
+                landed.append(writer.commit(stats=asdict(stats)))
+        files[folder.source] = asdict(stats)
+    summary = {
+        "account_id": account.account_id,
+        "load_id": load_id,
+        "window_start": None,
+        "window_end": None,
+        "manifests": [item.manifest_path for item in landed],
+        "rows": {item.source: item.rows for item in landed},
+        "files": files,
+    }
+    log.info(
+        "account %s: landed %s records from %s new inbox files (%s skipped as seen)",
+        account.account_id,
+        sum(summary["rows"].values()),
+        sum(item["new"] for item in files.values()),
+        sum(item["already_seen"] for item in files.values()),
+    )
+    return summary
+
+
 def load_raw(
     extractions: Sequence[dict[str, Any]],
     accounts: Sequence[VendorAccount],
@@ -89,7 +146,12 @@ def load_raw(
 ) -> dict[str, Any]:
     """The single writer: load every account's landing files in one transaction."""
     manifests = [path for item in extractions for path in item["manifests"]]
-    results = load_landed_files(settings.warehouse_path, manifests, accounts)
+    results = load_landed_files(
+        settings.warehouse_path,
+        manifests,
+        accounts,
+        snapshot_root=settings.snapshot_root,
+    )
     inserted = sum(result.rows_inserted for result in results)
     log.info(
         "loaded %s landing files into %s: %s new document versions",

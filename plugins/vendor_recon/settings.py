@@ -30,6 +30,8 @@ class Settings:
     docs_dir: Path
     expectations_dir: Path
     lookback: timedelta
+    # A local folder or any fsspec URL (memory://, s3://...): the vendor's files.
+    inbox: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -52,4 +54,12 @@ class Settings:
             lookback=timedelta(
                 days=float(os.environ.get("VENDOR_RECON_LOOKBACK_DAYS", "2"))
             ),
+            inbox=_location(os.environ.get("VENDOR_RECON_INBOX"), home / "inbox"),
         )
+
+
+def _location(configured: str | None, default: Path) -> str:
+    """A URL stays as given; a plain path becomes absolute."""
+    if configured and "://" in configured:
+        return configured
+    return str(Path(configured or default).resolve())

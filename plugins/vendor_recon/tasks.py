@@ -75,6 +75,15 @@ def extract_account(
     )
 
 
+def extract_inbox_account(account_id: str, run_id: str) -> dict[str, Any]:
+    """The account's new inbox files; no credentials, the inbox is a file store."""
+    settings = Settings.from_env()
+    accounts = {a.account_id: a for a in configured_accounts(settings)}
+    return pipeline.extract_inbox(
+        accounts[account_id], run_id=run_id, settings=settings
+    )
+
+
 def load_raw(extractions: list[dict[str, Any]]) -> dict[str, Any]:
     settings = Settings.from_env()
     return pipeline.load_raw(list(extractions), configured_accounts(settings), settings)

@@ -37,6 +37,17 @@ FCT_COLUMNS = (
     "rejected_units",
     "received_units",
     "last_received_at",
+    "shipped_units",
+    "invoiced_units",
+    "invoiced_amount",
+    "invoiced_unit_cost",
+    "shortage_units",
+    "shortage_amount",
+    "overage_units",
+    "price_variance_amount",
+    "paid_amount",
+    "deducted_amount",
+    "reconciliation_status",
 )
 
 
@@ -60,8 +71,16 @@ class BuildOutcome:
         ]
 
 
-def dbt_build(warehouse: Path, tmp: Path) -> BuildOutcome:
-    """`dbt build` the project on `warehouse`; target and logs go under `tmp`."""
+def dbt_build(
+    warehouse: Path,
+    tmp: Path,
+    dbt_vars: dict[str, Any] | None = None,
+    *,
+    command: str = "build",
+    select: str | None = None,
+) -> BuildOutcome:
+    """`dbt build` (or `command`) the project on `warehouse`, all of it or the
+    `select`ed nodes; target and logs go under `tmp`."""
     from dbt.cli.main import dbtRunner
 
     existing = {path for path in REPO_OUTPUTS if path.exists()}
@@ -72,7 +91,8 @@ def dbt_build(warehouse: Path, tmp: Path) -> BuildOutcome:
         started = time.monotonic()
         result = dbtRunner().invoke(
             [
-                "build",
+                command,
+                *(["--select", select] if select else []),
                 "--project-dir",
                 str(DBT_PROJECT),
                 "--profiles-dir",
@@ -81,6 +101,7 @@ def dbt_build(warehouse: Path, tmp: Path) -> BuildOutcome:
                 str(tmp / "target"),
                 "--log-path",
                 str(tmp / "logs"),
+                *(["--vars", json.dumps(dbt_vars)] if dbt_vars else []),
             ]
         )
         seconds = time.monotonic() - started

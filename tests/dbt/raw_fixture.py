@@ -1,4 +1,9 @@
-"""Raw-table DDL and inserts for dbt tests; a stand-in for the loader's own DDL."""
+"""Raw tables for dbt tests: the loader's own DDL, and inserts of test rows.
+
+`create_raw_tables` runs `vendor_recon.warehouse.DDL` (every raw table the loader
+creates), then creates any table the dbt sources declare that the loader does not
+have yet, with the loader's document columns, so that a build always works.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,16 @@ from typing import Any
 
 import duckdb
 
-DOCUMENT_TABLES = ("purchase_orders", "purchase_order_statuses")
+from vendor_recon.warehouse import DDL
+
+DOCUMENT_TABLES = (
+    "purchase_orders",
+    "purchase_order_statuses",
+    "vendor_invoices",
+    "vendor_shipment_confirmations",
+    "remittance_lines",
+    "finance_invoices",
+)
 
 DOCUMENT_COLUMNS = {
     "load_id": "varchar",
@@ -15,6 +29,7 @@ DOCUMENT_COLUMNS = {
     "marketplace_id": "varchar",
     "source": "varchar",
     "operation": "varchar",
+    "pull": "varchar",
     "request_params": "json",
     "window_start": "timestamptz",
     "window_end": "timestamptz",
@@ -25,6 +40,9 @@ DOCUMENT_COLUMNS = {
     "extracted_at": "timestamptz",
     "payload": "json",
     "payload_sha256": "varchar",
+    "source_file": "varchar",
+    "source_file_sha256": "varchar",
+    "snapshot_file": "varchar",
 }
 
 VENDOR_ACCOUNT_COLUMNS = {
@@ -40,12 +58,16 @@ VENDOR_ACCOUNT_COLUMNS = {
 
 
 def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create schema raw and its empty tables."""
-    con.execute("create schema if not exists raw")
+    """Create schema raw and its empty tables, as the loader does."""
+    for statement in DDL:
+        con.execute(statement)
     for table in DOCUMENT_TABLES:
-        con.execute(f"create table raw.{table} ({_columns_sql(DOCUMENT_COLUMNS)})")
+        con.execute(
+            f"create table if not exists raw.{table} ({_columns_sql(DOCUMENT_COLUMNS)})"
+        )
     con.execute(
-        f"create table raw.vendor_accounts ({_columns_sql(VENDOR_ACCOUNT_COLUMNS)})"
+        "create table if not exists raw.vendor_accounts"
+        f" ({_columns_sql(VENDOR_ACCOUNT_COLUMNS)})"
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from decimal import Decimal
 
 import duckdb
@@ -175,12 +177,19 @@ def test_snapshots_verify_and_no_secret_is_stored(pipeline_env):
         for account in pipeline_env["world"].accounts
         for secret in (account.refresh_token, account.lwa_client_secret)
     ]
+    # Snapshots, the warehouse, and Airflow's home: metadata DB (XCom) and logs.
+    roots = [
+        pipeline_env["snapshots"],
+        pipeline_env["warehouse"].parent,
+        Path(os.environ["AIRFLOW_HOME"]),
+    ]
     blobs = [
         path.read_bytes()
-        for path in pipeline_env["snapshots"].rglob("*")
+        for root in roots
+        for path in root.rglob("*")
         if path.is_file()
     ]
-    blobs.append(pipeline_env["warehouse"].read_bytes())
+    assert len(blobs) > 10
     for secret in secrets:
         assert not any(secret.encode() in blob for blob in blobs)
 

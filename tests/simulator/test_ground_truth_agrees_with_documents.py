@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from vendor_recon.simulator.ground_truth import GROUND_TRUTH_COLUMNS
+from vendor_recon.simulator.ground_truth import GROUND_TRUTH_COLUMNS, PO_LINE_COLUMNS
 from vendor_recon.simulator.timestamps import parse_timestamp, parse_window
 from vendor_recon.simulator.validation import validate_response
 from vendor_recon.simulator.world import World
@@ -90,7 +90,9 @@ def test_ground_truth_equals_what_the_documents_say(fortnight_world, days_after_
     as_of = fortnight_world.start + timedelta(days=days_after_start)
     truth = fortnight_world.ground_truth_po_lines(as_of)
     assert truth
-    assert by_key(rows_from_documents(fortnight_world, as_of)) == by_key(truth)
+    # The money columns are checked against the vendor's files elsewhere.
+    po_columns = [{k: row[k] for k in PO_LINE_COLUMNS} for row in truth]
+    assert by_key(rows_from_documents(fortnight_world, as_of)) == by_key(po_columns)
 
 
 def test_ground_truth_has_exactly_the_agreed_columns(small_world):

@@ -162,14 +162,20 @@ def test_timeline_order(fortnight_world):
             for receipt in line.receipts:
                 assert all(c.at < receipt.at for c in line.cancellations)
             received = line.received_eaches(FOREVER)
-            assert received <= line.expected_eaches(FOREVER)
-        if po.closed_at is not None:
-            assert po.closed_at >= max(po.event_times()[:-1])
+            # Over receipts: at most two receiving units more than expected.
+            assert received <= line.expected_eaches(FOREVER) + 2 * (
+                line.received_unit_size
+            )
+        # Amazon closes every acknowledged PO, a short one once receiving ends.
+        assert po.closed_at is not None
+        assert po.closed_at >= max(po.event_times()[:-1])
         fully_done = all(
-            line.received_eaches(FOREVER) == line.expected_eaches(FOREVER)
+            line.received_eaches(FOREVER) >= line.expected_eaches(FOREVER)
             for line in po.lines
         )
-        assert (po.closed_at is not None) == fully_done
+        if not fully_done:
+            assert po.closed_at >= max([*po.event_times()[:-1], po.ship_window[1]])
+            assert po.closed_at - max(po.event_times()[:-1]) >= timedelta(days=5)
 
 
 def test_rejects_naive_datetimes():

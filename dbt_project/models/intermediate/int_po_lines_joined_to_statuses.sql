@@ -91,7 +91,11 @@ joined as (
         line_statuses.last_acknowledged_at,
         line_statuses.receive_status,
         line_statuses.received_units,
-        line_statuses.last_received_at
+        line_statuses.last_received_at,
+        purchase_orders.payload_sha256 as order_payload_sha256,
+        purchase_orders.snapshot_file as order_snapshot_file,
+        line_statuses.payload_sha256 as status_payload_sha256,
+        line_statuses.snapshot_file as status_snapshot_file
     from order_lines
     left join purchase_orders
         on

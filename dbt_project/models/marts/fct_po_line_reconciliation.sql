@@ -1,63 +1,92 @@
--- One row per account, purchase order and item: what Amazon ordered, cancelled,
--- accepted, rejected and received, in eaches, at the order's net unit cost.
+-- One row per account, purchase order and item: ordered, cancelled, accepted,
+-- rejected, received, shipped, invoiced, paid and deducted, in eaches and in the
+-- order's currency, and the line's reconciliation status.
 
 with
 
 po_lines as (
 
-    select * from {{ ref('int_po_lines_joined_to_statuses') }}
+    select * from {{ ref('int_po_lines_reconciled') }}
 
 ),
 
-reconciled as (
+exceptions as (
+
+    select * from {{ ref('fct_reconciliation_exceptions') }}
+
+),
+
+line_exceptions as (
 
     select
         account_id,
-        region,
-        vendor_code,
         purchase_order_number,
         item_sequence_number,
-        asin,
-        vendor_sku,
-        purchase_order_date,
-        case
-            when purchase_order_status = 'CLOSED' then 'Closed'
-            when
-                order_purchase_order_state = 'Acknowledged'
-                or has_acknowledged_line
-                then 'Acknowledged'
-            else order_purchase_order_state
-        end as purchase_order_state,
-        ship_window_end_at,
-        net_cost_currency_code as currency_code,
-        net_cost_amount as po_unit_cost,
-        -- The status carries the quantity after Amazon's later changes.
-        case
-            when has_line_status then status_ordered_units
-            else order_line_ordered_units
-        end as ordered_units,
-        cancelled_units,
-        -- Amazon reports zero accepted and rejected quantities while a line is
-        -- UNCONFIRMED: they mean "not yet known", so they must not read as 0.
-        case
-            when confirmation_status = 'UNCONFIRMED' then null
-            else accepted_units
-        end as accepted_units,
-        case
-            when confirmation_status = 'UNCONFIRMED' then null
-            else rejected_units
-        end as rejected_units,
-        received_units,
-        last_received_at
-    from po_lines
+        count(*) as open_exception_count
+    from exceptions
+    -- Line exceptions carry no dispute deadline: every one is open.
+    where
+        status = 'open'
+        and item_sequence_number is not null
+    group by
+        account_id,
+        purchase_order_number,
+        item_sequence_number
 
 ),
 
 final as (
 
-    -- Shipped, invoiced and paid quantities will join here, each from its own
-    -- intermediate model at this same line grain.
-    select * from reconciled
+    select
+        po_lines.account_id,
+        po_lines.region,
+        po_lines.vendor_code,
+        po_lines.purchase_order_number,
+        po_lines.item_sequence_number,
+        po_lines.asin,
+        po_lines.vendor_sku,
+        po_lines.purchase_order_date,
+        po_lines.purchase_order_state,
+        po_lines.ship_window_end_at,
+        po_lines.currency_code,
+        po_lines.po_unit_cost,
+        po_lines.ordered_units,
+        po_lines.cancelled_units,
+        po_lines.accepted_units,
+        po_lines.rejected_units,
+        po_lines.received_units,
+        po_lines.last_received_at,
+        po_lines.shipped_units,
+        po_lines.invoiced_units,
+        po_lines.invoiced_amount,
+        po_lines.invoiced_unit_cost,
+        po_lines.shortage_units,
+        po_lines.shortage_amount,
+        po_lines.overage_units,
+        po_lines.price_variance_amount,
+        po_lines.paid_amount,
+        po_lines.deducted_amount,
+        case
+            when po_lines.ordered_units = 0 then 'cancelled'
+            when
+                coalesce(po_lines.purchase_order_state, '') <> 'Closed'
+                and not coalesce(
+                    coalesce(po_lines.received_units, 0) >= po_lines.expected_units
+                    and po_lines.invoiced_units >= po_lines.expected_units,
+                    false
+                )
+                then 'open'
+            when line_exceptions.open_exception_count > 0 then 'exception'
+            else 'matched'
+        end as reconciliation_status
+    from po_lines
+    left join line_exceptions
+        on
+            po_lines.account_id = line_exceptions.account_id
+            and po_lines.purchase_order_number
+            = line_exceptions.purchase_order_number
+            and po_lines.item_sequence_number
+            = line_exceptions.item_sequence_number
 
 )
 

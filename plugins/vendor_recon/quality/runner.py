@@ -20,12 +20,15 @@ def run_checkpoint(
     run_id: str,
     *,
     expectations_dir: str | Path | None = None,
+    as_of: datetime | None = None,
 ) -> QualityReport:
     """Validate every suite of ``layer``, build Data Docs, store one row per result.
 
     Failed expectations do not raise here; call ``raise_for_critical()`` on the
     report. A table that is missing or cannot be read counts as a failed
-    critical check of its suite. Re-running a run_id replaces its rows.
+    critical check of its suite (an optional suite's missing table is skipped).
+    Re-running a run_id replaces its rows. ``as_of`` is the moment suites check
+    "not in the future" and "the latest day" against; it defaults to now.
     """
     warehouse_path = Path(warehouse_path)
     docs_dir = Path(docs_dir)
@@ -35,15 +38,16 @@ def run_checkpoint(
         raise FileNotFoundError(f"{warehouse_path}: warehouse file not found")
 
     suites = load_suites(layer, expectations_dir)
-    frames, problems = read_tables(warehouse_path, suites)
+    validated_at = datetime.now(UTC)
+    frames, problems = read_tables(warehouse_path, suites, as_of or validated_at)
     docs_dir.mkdir(parents=True, exist_ok=True)
 
     # Imported here: Great Expectations takes seconds to import, and DAG files
     # import this package at parse time.
     from vendor_recon.quality.validate import validate_layer
 
-    validated_at = datetime.now(UTC)
     validated = validate_layer(layer, suites, frames, docs_dir, run_id, validated_at)
+    # Skipped optional suites have neither frames nor problems.
     order = {suite.name: index for index, suite in enumerate(suites)}
     outcomes = sorted(problems + validated, key=lambda o: order[o.suite_name])
     write_outcomes(warehouse_path, run_id, layer, outcomes, validated_at)

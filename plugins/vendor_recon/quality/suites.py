@@ -37,12 +37,21 @@ class Suite:
     ``derived_columns`` maps a new column name to a DuckDB expression over the
     table's columns; they are computed when the table is read, so expectations
     can compare sums of columns with the pandas engine.
+
+    ``query`` replaces the plain read of ``table`` with a DuckDB select (a
+    query-backed dataframe), for checks over aggregates such as daily row
+    counts; ``table`` still names what is checked and must exist. Both the query
+    and the derived columns may use ``$as_of``, the moment the run checks as of.
+    An ``optional`` suite whose table does not exist yet is skipped, not failed:
+    it is for tables another part of the pipeline is still adding.
     """
 
     table: str
     expectations: Sequence[Expectation]
     derived_columns: dict[str, str] = field(default_factory=dict)
     name: str = ""
+    query: str = ""
+    optional: bool = False
 
     def __post_init__(self) -> None:
         parts = self.table.split(".")
@@ -52,6 +61,10 @@ class Suite:
             )
         if not self.name:
             object.__setattr__(self, "name", parts[1])
+        if self.query and self.derived_columns:
+            raise SuiteDefinitionError(
+                f"suite {self.name}: compute derived columns inside its query"
+            )
         for column in self.derived_columns:
             if not _IDENTIFIER.match(column):
                 raise SuiteDefinitionError(

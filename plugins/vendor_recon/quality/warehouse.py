@@ -42,17 +42,28 @@ _INSERT_RESULT = f"insert into {RESULTS_TABLE} values ({', '.join(['?'] * 14)})"
 
 
 def read_tables(
-    warehouse_path: Path, suites: list[Suite]
+    warehouse_path: Path, suites: list[Suite], as_of: datetime | None = None
 ) -> tuple[dict[str, pd.DataFrame], list[ExpectationOutcome]]:
     """Each suite's table as a dataframe, and a critical outcome per unreadable one.
 
-    The connection is closed before validation so that nothing holds the file
-    while Great Expectations runs, and the caller can write afterwards.
+    ``as_of`` is bound to ``$as_of`` in suite queries and derived columns. The
+    connection is closed before validation so that nothing holds the file while
+    Great Expectations runs, and the caller can write afterwards. A missing
+    table of an optional suite is skipped.
     """
     frames: dict[str, pd.DataFrame] = {}
     problems: list[ExpectationOutcome] = []
     with duckdb.connect(str(warehouse_path)) as connection:
+        # Timestamps reach pandas in UTC whatever the machine's zone.
+        connection.execute("set timezone = 'UTC'")
         for suite in suites:
+            if not _table_exists(connection, suite) and suite.optional:
+                logger.info(
+                    "Table %s of optional suite %s not found; suite skipped",
+                    suite.table,
+                    suite.name,
+                )
+                continue
             if not _table_exists(connection, suite):
                 logger.warning(
                     "Table %s of suite %s not found in %s",
@@ -69,7 +80,9 @@ def read_tables(
                 )
                 continue
             try:
-                frames[suite.name] = connection.sql(_select(suite)).df()
+                sql = _select(suite)
+                params = {"as_of": as_of} if "$as_of" in sql else None
+                frames[suite.name] = connection.execute(sql, params).df()
             except duckdb.Error as exc:
                 # A derived column naming a dropped column lands here; report it
                 # as a failed check so the other suites still run.
@@ -157,6 +170,8 @@ def _table_exists(connection: duckdb.DuckDBPyConnection, suite: Suite) -> bool:
 def _select(suite: Suite) -> str:
     # Names were checked to be plain identifiers when the suite was defined, and
     # the expressions come from suite files in this repository.
+    if suite.query:
+        return suite.query
     derived = "".join(
         f', ({expression}) as "{column}"'
         for column, expression in suite.derived_columns.items()

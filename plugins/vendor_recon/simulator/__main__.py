@@ -6,9 +6,11 @@ import argparse
 import logging
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from vendor_recon.simulator.api import SimulatedApi
 from vendor_recon.simulator.sandbox import SandboxWorld
+from vendor_recon.simulator.scenarios import ScenarioWorld
 from vendor_recon.simulator.server import SimulatorServer
 from vendor_recon.simulator.timestamps import iso_seconds
 from vendor_recon.simulator.world import generate_world
@@ -20,6 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     world: SimulatedApi
     if args.world == "sandbox":
         world = SandboxWorld()
+    elif args.world == "scenario":
+        if args.scenario is None:
+            _parser().error("--world scenario needs --scenario PATH")
+        world = ScenarioWorld.from_folder(args.scenario)
     else:
         end = datetime.combine(
             args.end or datetime.now(UTC).date(), datetime.min.time()
@@ -57,7 +63,10 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m vendor_recon.simulator")
     parser.add_argument(
-        "--world", choices=("generated", "sandbox"), default="generated"
+        "--world", choices=("generated", "sandbox", "scenario"), default="generated"
+    )
+    parser.add_argument(
+        "--scenario", type=Path, help="scenario folder (see docs/simulator.md)"
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--days", type=int, default=14, help="days of purchase orders")

@@ -16,34 +16,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from vendor_recon.simulator.api import ApiRequest
-from vendor_recon.simulator.faults import QUOTA_EXCEEDED, FaultAnswer
-from vendor_recon.simulator.ratelimit import rate_limit_header
+from vendor_recon.simulator.finance_api import ROUTES as FINANCE_ROUTES
+from vendor_recon.simulator.report_api import report_routes
+from vendor_recon.simulator.serving import NO_ANSWER, serve_operation, world_answerer
 from vendor_recon.simulator.state import SimulatorState
 from vendor_recon.simulator.timestamps import iso_seconds, parse_timestamp
+from vendor_recon.simulator.transactions import transaction_routes
 from vendor_recon.simulator.world import json_default
 
 log = logging.getLogger(__name__)
 
 ORDERS = "/vendor/orders/v1"
-UNAUTHORIZED = {
-    "errors": [
-        {
-            "code": "Unauthorized",
-            "message": "Access to requested resource is denied.",
-            "details": "",
-        }
-    ]
-}
-EXPIRED = {
-    "errors": [
-        {
-            "code": "Unauthorized",
-            "message": "The access token you provided has expired.",
-            "details": "",
-        }
-    ]
-}
 HTTP_ERRORS = {
     404: ("NotFound", "Resource not found."),
     405: ("MethodNotAllowed", "The method is not allowed for this resource."),
@@ -55,7 +38,9 @@ def create_app(state: SimulatorState) -> ASGIApp:
 
     def operation(operation_id: str) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
-            return _sp_api(state, request, operation_id)
+            return await serve_operation(
+                state, request, operation_id, world_answerer(state)
+            )
 
         return endpoint
 
@@ -104,6 +89,9 @@ def create_app(state: SimulatorState) -> ASGIApp:
         Route("/_simulator/clock", get_clock, methods=["GET"]),
         Route("/_simulator/clock", set_clock, methods=["POST"]),
         Route("/_simulator/ground-truth", ground_truth, methods=["GET"]),
+        *report_routes(state),
+        *(Route(path, operation(name)) for path, name in FINANCE_ROUTES),
+        *transaction_routes(state),
     ]
     app = Starlette(
         routes=routes,
@@ -139,29 +127,10 @@ class RequestLog:
             await self.app(scope, receive, log_then_send)
         finally:
             if not logged:
-                self.state.log(scope["method"], scope["path"], query, 500)
-
-
-def _sp_api(state: SimulatorState, request: Request, operation_id: str) -> Response:
-    """Auth, faults, rate limit, then the world's answer, with Amazon's headers."""
-    check = state.check_access_token(request.headers.get("x-amz-access-token"))
-    if check.account is None:
-        body = EXPIRED if check.problem == "expired" else UNAUTHORIZED
-        return _json(body, 403, operation_id)
-
-    fault = state.faults.take(operation_id)
-    if fault is not None:
-        log.info("serving a planned %s for %s", fault.status_code, operation_id)
-        return _fault(fault, operation_id)
-
-    if not state.rate_limiter.allow(check.account.account_id, operation_id):
-        return _json(QUOTA_EXCEEDED, 429, operation_id)
-
-    params = {**request.query_params, **request.path_params}
-    answer = state.world.respond(
-        ApiRequest(operation_id, check.account, params, state.now)
-    )
-    return _json(answer.body, answer.status_code, operation_id)
+                # 0: the connection was reset on purpose, nothing was answered.
+                dropped = scope.get("state", {}).get(NO_ANSWER, False)
+                status = 0 if dropped else 500
+                self.state.log(scope["method"], scope["path"], query, status)
 
 
 def _token(state: SimulatorState, form: dict[str, Any]) -> Response:
@@ -204,26 +173,6 @@ def _token(state: SimulatorState, form: dict[str, Any]) -> Response:
 
 def _lwa_error(error: str, description: str) -> Response:
     return JSONResponse({"error": error, "error_description": description}, 400)
-
-
-def _json(body: dict[str, Any], status: int, operation_id: str) -> Response:
-    return JSONResponse(body, status, headers=_headers(operation_id, True))
-
-
-def _fault(fault: FaultAnswer, operation_id: str) -> Response:
-    return Response(
-        fault.body,
-        fault.status_code,
-        headers=_headers(operation_id, fault.rate_limit_header),
-        media_type=fault.content_type,
-    )
-
-
-def _headers(operation_id: str, with_rate_limit: bool) -> dict[str, str]:
-    headers = {"x-amzn-RequestId": _request_id()}
-    if with_rate_limit:
-        headers["x-amzn-RateLimit-Limit"] = rate_limit_header(operation_id)
-    return headers
 
 
 def _request_id() -> str:

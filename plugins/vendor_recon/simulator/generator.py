@@ -12,6 +12,11 @@ from datetime import UTC, datetime, timedelta
 from vendor_recon.simulator.accounts import WorldAccount
 from vendor_recon.simulator.catalog import Product, generate_catalog
 from vendor_recon.simulator.coverage import ensure_coverage
+from vendor_recon.simulator.fulfilment import (
+    LineFulfilment,
+    OrderFulfilment,
+    plan_fulfilment,
+)
 from vendor_recon.simulator.plans import (
     SHORT,
     SINGLE,
@@ -36,6 +41,8 @@ BILL_TO_PARTIES = {"NA": "AMZN1", "EU": "AMZNDE", "FE": "AMZNJP"}
 WINDOW_OPENING_HOUR_UTC = {"NA": 7, "EU": 22, "FE": 15}
 
 ALWAYS = datetime.max.replace(tzinfo=UTC)
+# Days after the last receipt (or the ship window's end) that a short PO closes.
+RECEIVING_ENDS_AFTER_DAYS = (5, 10)
 
 
 # Decisions come first (a plan per PO), times second, so that a small world can
@@ -46,8 +53,13 @@ def generate(
     end: datetime,
     accounts: Sequence[WorldAccount],
     orders_per_day: int,
-) -> tuple[dict[str, tuple[Product, ...]], tuple[PurchaseOrder, ...]]:
-    """Catalogs by account id and every PO created in [start, end), in time order."""
+) -> tuple[
+    dict[str, tuple[Product, ...]],
+    tuple[PurchaseOrder, ...],
+    dict[str, OrderFulfilment],
+]:
+    """Catalogs by account id, every PO created in [start, end) in time order, and
+    how the vendor ships each PO (by PO number)."""
     numbers = PoNumbers(random.Random(f"{seed}:po-numbers"))
     catalogs: dict[str, tuple[Product, ...]] = {}
     plans: list[tuple[OrderPlan, random.Random]] = []
@@ -62,7 +74,10 @@ def generate(
             plans.append((plan, rng))
 
     ensure_coverage(random.Random(f"{seed}:coverage"), [plan for plan, _ in plans])
-    orders = [_realise(plan, rng) for plan, rng in plans]
+    fates = plan_fulfilment(
+        random.Random(f"{seed}:fulfilment"), [plan for plan, _ in plans]
+    )
+    orders = [_realise(plan, rng, fates[plan.number]) for plan, rng in plans]
     orders.sort(key=lambda po: (po.created_at, po.purchase_order_number))
     log.info(
         "generated %s purchase orders with %s lines for %s accounts",
@@ -70,7 +85,7 @@ def generate(
         sum(len(po.lines) for po in orders),
         len(catalogs),
     )
-    return catalogs, tuple(orders)
+    return catalogs, tuple(orders), fates
 
 
 def _creation_times(
@@ -92,7 +107,9 @@ def _creation_times(
     return times
 
 
-def _realise(plan: OrderPlan, rng: random.Random) -> PurchaseOrder:
+def _realise(
+    plan: OrderPlan, rng: random.Random, fate: OrderFulfilment
+) -> PurchaseOrder:
     """Draw the times of a planned PO: acknowledgement, changes, receipts, closing."""
     region = plan.account.region
     created = plan.created_at
@@ -124,8 +141,12 @@ def _realise(plan: OrderPlan, rng: random.Random) -> PurchaseOrder:
 
     lines = []
     for index, line in enumerate(plan.lines):
-        receipts = _receipts(rng, line, arrival) if acknowledged_at else ()
         received_unit, received_size = line.received_unit
+        line_fate = fate.lines[index]
+        receipts = ()
+        if acknowledged_at and line_fate.ships:
+            receipts = _receipts(rng, line, arrival)
+        receipts = _with_over_receipt(receipts, line_fate, received_size)
         cancellations = ()
         if index in cancellation_times:
             cancellations = (Cancellation(cancellation_times[index], line.cancelled),)
@@ -153,12 +174,20 @@ def _realise(plan: OrderPlan, rng: random.Random) -> PurchaseOrder:
         )
 
     closed_at = None
-    if acknowledged_at is not None and all(
-        line.received_eaches(ALWAYS) >= line.expected_eaches(ALWAYS) for line in lines
-    ):
+    if acknowledged_at is not None:
         done = [acknowledged_at, *cancellation_times.values()]
         done += [r.at for line in lines for r in line.receipts]
-        closed_at = max(done) + _random_span(rng, hours=(1, 12))
+        if all(
+            line.received_eaches(ALWAYS) >= line.expected_eaches(ALWAYS)
+            for line in lines
+        ):
+            closed_at = max(done) + _random_span(rng, hours=(1, 12))
+        else:
+            # Amazon closes a short PO once receiving has ended, not when complete.
+            low, high = RECEIVING_ENDS_AFTER_DAYS
+            closed_at = max([*done, ship_window[1]]) + _random_span(
+                rng, hours=(24 * low, 24 * high)
+            )
 
     return PurchaseOrder(
         account_id=plan.account.account_id,
@@ -198,6 +227,17 @@ def _receipts(
         receipts.append(Receipt(at, part * line.received_unit[1]))
         at += _random_span(rng, hours=(24, 96))
     return tuple(receipts)
+
+
+def _with_over_receipt(
+    receipts: tuple[Receipt, ...], fate: LineFulfilment, received_size: int
+) -> tuple[Receipt, ...]:
+    """The vendor shipped more than accepted and Amazon counted it all in."""
+    if not fate.over_units or not receipts:
+        return receipts
+    last = receipts[-1]
+    extra = fate.over_units * received_size
+    return (*receipts[:-1], Receipt(last.at, last.eaches + extra))
 
 
 def _split(rng: random.Random, total: int, parts: int) -> list[int]:

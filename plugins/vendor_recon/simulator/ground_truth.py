@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from vendor_recon.simulator.accounts import WorldAccount
+from vendor_recon.simulator.reconciliation import MONEY_COLUMNS
 from vendor_recon.simulator.timeline import PurchaseOrder
 
-GROUND_TRUTH_COLUMNS = (
+PO_LINE_COLUMNS = (
     "account_id",
     "region",
     "vendor_code",
@@ -29,6 +30,8 @@ GROUND_TRUTH_COLUMNS = (
     "received_units",
     "last_received_at",
 )
+# The whole contract of fct_po_line_reconciliation, in its order.
+GROUND_TRUTH_COLUMNS = PO_LINE_COLUMNS + MONEY_COLUMNS
 
 
 def ground_truth_rows(
@@ -36,7 +39,8 @@ def ground_truth_rows(
     purchase_orders: Iterable[PurchaseOrder],
     as_of: datetime,
 ) -> list[dict[str, Any]]:
-    """One row per line of every PO visible at `as_of`; unknown is None, not 0."""
+    """One row per line of every PO visible at `as_of`, the PO columns only;
+    unknown is None, not 0."""
     regions = {account.account_id: account.region for account in accounts}
     rows = []
     for po in purchase_orders:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from vendor_recon.simulator import paging
+from vendor_recon.simulator import finance_api, paging
 from vendor_recon.simulator.api import ApiAnswer, ApiRequest, error_answer
 from vendor_recon.simulator.model import operation
 from vendor_recon.simulator.timestamps import iso_seconds, parse_timestamp
@@ -169,6 +169,7 @@ HANDLERS: dict[str, Callable[[World, ApiRequest], ApiAnswer]] = {
     "getPurchaseOrders": get_purchase_orders,
     "getPurchaseOrder": get_purchase_order,
     "getPurchaseOrdersStatus": get_purchase_orders_status,
+    **finance_api.HANDLERS,
 }
 
 

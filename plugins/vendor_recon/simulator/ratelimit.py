@@ -7,11 +7,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# (rate per second, burst) from the model's usage plan tables.
+# (rate per second, burst) from the models' usage plan tables.
 USAGE_PLANS = {
     "getPurchaseOrders": (10.0, 10),
     "getPurchaseOrder": (10.0, 10),
     "getPurchaseOrdersStatus": (10.0, 10),
+    "submitAcknowledgement": (10.0, 10),
+    "SubmitShipmentConfirmations": (10.0, 10),
+    "submitInvoices": (10.0, 10),
+    "getTransaction": (10.0, 20),
+    "createReport": (0.0167, 15),
+    "getReport": (2.0, 15),
+    "getReportDocument": (0.0167, 15),
 }
 DEFAULT_PLAN = (10.0, 10)
 

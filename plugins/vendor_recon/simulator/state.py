@@ -85,6 +85,12 @@ class SimulatorState:
             return TokenCheck(None, "expired")
         return TokenCheck(account, None)
 
+    def expire_tokens(self) -> None:
+        """Every access token issued so far expires now (new ones still work)."""
+        now = self._monotonic()
+        with self._lock:
+            self._tokens = {t: (a, min(e, now)) for t, (a, e) in self._tokens.items()}
+
     def log(self, method: str, path: str, query: dict[str, str], status: int) -> None:
         with self._lock:
             self._log.append(LoggedRequest(method, path, query, status))

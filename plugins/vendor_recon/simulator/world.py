@@ -1,4 +1,5 @@
-"""A generated vendor world: accounts, catalogs and POs, seen through a clock."""
+"""A generated vendor world: accounts, POs, the vendor's documents and Amazon's
+money, seen through a clock."""
 
 from __future__ import annotations
 
@@ -8,16 +9,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from vendor_recon.simulator import generator, queries
+from vendor_recon.simulator import generator, inbox, queries, reconciliation
 from vendor_recon.simulator.accounts import WorldAccount, default_accounts
 from vendor_recon.simulator.api import ApiAnswer, ApiRequest
 from vendor_recon.simulator.catalog import Product
 from vendor_recon.simulator.documents import order_document, status_document
-from vendor_recon.simulator.ground_truth import ground_truth_rows
+from vendor_recon.simulator.finance import FinanceInvoice, finance_invoices
+from vendor_recon.simulator.ground_truth import GROUND_TRUTH_COLUMNS, ground_truth_rows
+from vendor_recon.simulator.paperwork import generate_paperwork
+from vendor_recon.simulator.settlement import Settlement, settle
 from vendor_recon.simulator.timeline import PurchaseOrder
 from vendor_recon.simulator.timestamps import require_utc
+from vendor_recon.simulator.vendor_documents import Shipment, VendorInvoice
 
 __all__ = ["World", "WorldAccount", "default_accounts", "generate_world"]
 
@@ -38,10 +44,22 @@ def generate_world(
     accounts = tuple(default_accounts() if accounts is None else accounts)
     if len({account.account_id for account in accounts}) != len(accounts):
         raise ValueError("account ids must be unique")
-    catalogs, purchase_orders = generator.generate(
+    catalogs, purchase_orders, fates = generator.generate(
         seed, start, end, accounts, orders_per_day
     )
-    return World(seed, start, end, accounts, catalogs, purchase_orders)
+    paperwork = generate_paperwork(seed, accounts, catalogs, purchase_orders, fates)
+    settlement = settle(seed, accounts, purchase_orders, fates, paperwork.invoices)
+    return World(
+        seed,
+        start,
+        end,
+        accounts,
+        catalogs,
+        purchase_orders,
+        paperwork.shipments,
+        paperwork.invoices,
+        settlement,
+    )
 
 
 @dataclass(frozen=True)
@@ -52,6 +70,11 @@ class World:
     accounts: tuple[WorldAccount, ...]
     catalogs: Mapping[str, tuple[Product, ...]]
     purchase_orders: tuple[PurchaseOrder, ...]
+    # Every version of every document, future ones included: read them through
+    # the `*_as_of` methods, which hide what the clock has not reached.
+    shipments: tuple[Shipment, ...]
+    invoices: tuple[VendorInvoice, ...]
+    settlement: Settlement
 
     @property
     def default_clock(self) -> datetime:
@@ -92,11 +115,45 @@ class World:
             for po in self.purchase_orders_of(account_id, as_of)
         ]
 
-    def ground_truth_po_lines(self, as_of: datetime) -> list[dict[str, Any]]:
-        """Every visible PO line of every account, in eaches, as of the clock."""
-        return ground_truth_rows(
-            self.accounts, self.purchase_orders, require_utc(as_of, "as_of")
+    def finance_invoices_as_of(
+        self, account_id: str, as_of: datetime
+    ) -> list[FinanceInvoice]:
+        """Amazon's invoice view (headers and all line items) at `as_of`."""
+        as_of = require_utc(as_of, "as_of")
+        shipment_ids = {
+            (item.purchase_order_number, item.vendor_sku): s.shipment_identifier
+            for s in self.shipments
+            if s.account_id == account_id and s.versions[0].confirmed_at <= as_of
+            for item in s.versions[0].items
+        }
+        return finance_invoices(
+            self.settlement, self.account(account_id), shipment_ids, as_of
         )
+
+    def ground_truth_po_lines(self, as_of: datetime) -> list[dict[str, Any]]:
+        """Every visible PO line of every account, in eaches, as of the clock:
+        the columns of fct_po_line_reconciliation, by the rules doc."""
+        as_of = require_utc(as_of, "as_of")
+        rows = ground_truth_rows(self.accounts, self.purchase_orders, as_of)
+        rows, _ = reconciliation.add_money_columns(self, as_of, rows)
+        return [
+            {column: row[column] for column in GROUND_TRUTH_COLUMNS} for row in rows
+        ]
+
+    def ground_truth_exceptions(self, as_of: datetime) -> list[dict[str, Any]]:
+        """Every exception of fct_reconciliation_exceptions at `as_of`."""
+        as_of = require_utc(as_of, "as_of")
+        rows = ground_truth_rows(self.accounts, self.purchase_orders, as_of)
+        return reconciliation.add_money_columns(self, as_of, rows)[1]
+
+    def ground_truth_remittance_lines(self, as_of: datetime) -> list[dict[str, Any]]:
+        """Every remittance line of the payments made by `as_of`, with its account."""
+        return reconciliation.remittance_rows(self, require_utc(as_of, "as_of"))
+
+    def write_inbox(self, folder: Path, as_of: datetime) -> list[Path]:
+        """Write the vendor's files dated at or before `as_of` under `folder`;
+        files already there are left alone. Every such file's path, in order."""
+        return inbox.write_inbox(self, Path(folder), require_utc(as_of, "as_of"))
 
     def respond(self, request: ApiRequest) -> ApiAnswer:
         """Answer one SP-API operation the way Amazon would at `request.as_of`."""
@@ -123,6 +180,10 @@ class World:
                 for key, products in self.catalogs.items()
             },
             "purchase_orders": [dataclasses.asdict(po) for po in self.purchase_orders],
+            "shipments": [dataclasses.asdict(s) for s in self.shipments],
+            "invoices": [dataclasses.asdict(i) for i in self.invoices],
+            "payments": [dataclasses.asdict(p) for p in self.settlement.payments],
+            "deductions": [dataclasses.asdict(d) for d in self.settlement.deductions],
         }
         return json.dumps(document, default=json_default, sort_keys=True)
 

@@ -31,6 +31,8 @@ item_statuses as (
         latest.document_key as purchase_order_number,
         latest.extracted_at,
         latest.load_id,
+        latest.payload_sha256,
+        latest.snapshot_file,
         latest.payload ->> 'purchaseOrderStatus' as purchase_order_status,
         latest.payload ->> 'lastUpdatedDate' as last_updated_date_text,
         item_status.value ->> 'itemSequenceNumber' as item_sequence_number,
@@ -157,7 +159,9 @@ final as (
         cast(item_statuses.last_receive_date_text as timestamp with time zone)
             as last_received_at,
         item_statuses.extracted_at,
-        item_statuses.load_id
+        item_statuses.load_id,
+        item_statuses.payload_sha256,
+        item_statuses.snapshot_file
     from item_statuses
     left join cancellations
         on

@@ -62,7 +62,8 @@ extracted as (
         document_updated_at,
         extracted_at,
         load_id,
-        payload_sha256
+        payload_sha256,
+        snapshot_file
     from latest
 
 ),
@@ -118,7 +119,8 @@ final as (
         document_updated_at,
         extracted_at,
         load_id,
-        payload_sha256
+        payload_sha256,
+        snapshot_file
     from windows_split
 
 )

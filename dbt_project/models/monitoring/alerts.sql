@@ -1,0 +1,541 @@
+-- One row per alert someone should act on: late or stuck purchase orders,
+-- rejected, stuck or overdue invoices, deductions whose dispute deadline is
+-- near, gaps in the extractions and failed data-quality checks. alert_id is
+-- stable (md5 of kind and keys); content_hash changes whenever what a reader
+-- would be told changes, which is what the notifiers send on. The table keeps
+-- history: an alert missing from a build is kept as resolved.
+{{ config(
+    materialized='incremental',
+    unique_key='alert_id',
+    incremental_strategy='delete+insert',
+) }}
+{%- set exceptions_relation = ref('fct_reconciliation_exceptions') %}
+{%- set invoices_relation = ref('fct_invoice_reconciliation') %}
+{%- set exception_columns = [] %}
+{%- set invoice_columns = [] %}
+{#- The lint templater's adapter stand-in has no get_columns_in_relation. #}
+{%- if execute and adapter.get_columns_in_relation is defined %}
+    {%- for relation, names in [
+        (exceptions_relation, exception_columns),
+        (invoices_relation, invoice_columns),
+    ] %}
+        {%- for column in adapter.get_columns_in_relation(relation) %}
+            {%- do names.append(column.name | lower) %}
+        {%- endfor %}
+    {%- endfor %}
+{%- endif %}
+{%- set has_exceptions = (
+    'exception_type' in exception_columns
+    and 'dispute_deadline_date' in exception_columns
+) %}
+{%- set has_invoice_statuses = (
+    'amazon_invoice_status' in invoice_columns
+    and 'invoice_date' in invoice_columns
+    and 'is_overdue' in invoice_columns
+) %}
+{%- set as_of_at = (
+    "cast('" ~ var('as_of') ~ "' as timestamp with time zone)"
+    if var('as_of', none) else 'current_timestamp'
+) %}
+{%- set processing_statuses -%}
+    {%- for status in var(
+        'invoice_processing_statuses', ['IN_PROGRESS', 'NOT_SEEN']
+    ) %}
+            '{{ status }}'{{ "," if not loop.last }}
+    {%- endfor %}
+{%- endset %}
+{#- Typed empty stand-ins for relations not built yet (and the first build). #}
+{%- set no_exceptions %}
+(
+    select
+        cast(null as varchar) as exception_type,
+        cast(null as varchar) as account_id,
+        cast(null as varchar) as purchase_order_number,
+        cast(null as varchar) as item_sequence_number,
+        cast(null as varchar) as invoice_number,
+        cast(null as varchar) as payment_number,
+        cast(null as varchar) as deduction_type,
+        cast(null as varchar) as exception_detail_key,
+        cast(null as varchar) as currency_code,
+        cast(null as decimal(18, 4)) as amount_at_stake,
+        cast(null as date) as dispute_deadline_date,
+        cast(null as varchar) as status
+    where false
+)
+{%- endset %}
+{%- set no_invoices %}
+(
+    select
+        cast(null as varchar) as account_id,
+        cast(null as varchar) as vendor_code,
+        cast(null as varchar) as invoice_number,
+        cast(null as date) as invoice_date,
+        cast(null as varchar) as currency_code,
+        cast(null as decimal(18, 4)) as invoice_total_amount,
+        cast(null as date) as payment_due_date,
+        cast(null as varchar) as amazon_invoice_status,
+        cast(null as boolean) as is_overdue
+    where false
+)
+{%- endset %}
+{%- set no_previous_alerts %}
+(
+    select
+        cast(null as varchar) as alert_id,
+        cast(null as varchar) as content_hash,
+        cast(null as varchar) as kind,
+        cast(null as varchar) as severity,
+        cast(null as varchar) as account_id,
+        cast(null as varchar) as purchase_order_number,
+        cast(null as varchar) as item_sequence_number,
+        cast(null as varchar) as invoice_number,
+        cast(null as varchar) as source_name,
+        cast(null as varchar) as alert_key,
+        cast(null as varchar) as subject,
+        cast(null as varchar) as detail,
+        cast(null as decimal(18, 4)) as money_at_stake,
+        cast(null as varchar) as currency_code,
+        cast(null as date) as deadline_date,
+        cast(null as timestamp with time zone) as first_seen_at,
+        cast(null as timestamp with time zone) as last_seen_at,
+        cast(null as timestamp with time zone) as resolved_at,
+        cast(null as varchar) as status
+    where false
+)
+{%- endset %}
+
+with
+
+clock as (
+
+    select
+        {{ as_of_at }} as as_of_at,
+        cast({{ as_of_at }} at time zone 'UTC' as date) as as_of_date
+
+),
+
+stuck_po_lines as (
+
+    select * from {{ ref('fct_stuck_po_lines') }}
+
+),
+
+source_gaps as (
+
+    select * from {{ ref('fct_source_gaps') }}
+
+),
+
+gx_results as (
+
+    select * from {{ ref('stg_quality__gx_results') }}
+
+),
+
+exception_alerts as (
+
+    select
+        case exceptions.exception_type
+            when 'unacknowledged_po' then 'po_not_acknowledged_in_time'
+            when 'late_or_missing_asn' then 'po_not_shipped_by_ship_window'
+            when 'unpaid_past_due' then 'payment_overdue'
+            when 'deduction' then 'deduction_dispute_deadline_near'
+            else exceptions.exception_type
+        end as kind,
+        case
+            when
+                exceptions.exception_type in (
+                    'late_or_missing_asn',
+                    'invoice_rejected',
+                    'unpaid_past_due',
+                    'deduction'
+                )
+                then 'critical'
+            else 'warning'
+        end as severity,
+        exceptions.account_id,
+        exceptions.purchase_order_number,
+        cast(exceptions.item_sequence_number as varchar) as item_sequence_number,
+        exceptions.invoice_number,
+        cast(null as varchar) as source_name,
+        coalesce(exceptions.payment_number, '')
+        || '|'
+        || coalesce(exceptions.exception_detail_key, '') as alert_key,
+        concat_ws(
+            ' ',
+            'PO ' || exceptions.purchase_order_number,
+            'line ' || exceptions.item_sequence_number,
+            'invoice ' || exceptions.invoice_number,
+            'payment ' || exceptions.payment_number
+        ) as subject,
+        concat_ws(
+            ', ', exceptions.exception_type, exceptions.deduction_type
+        ) as detail,
+        exceptions.amount_at_stake as money_at_stake,
+        exceptions.currency_code,
+        exceptions.dispute_deadline_date as deadline_date
+    from
+        {{ exceptions_relation if has_exceptions else no_exceptions }}
+            as exceptions
+    cross join clock
+    where
+        exceptions.status = 'open'
+        and (
+            exceptions.exception_type <> 'deduction'
+            or exceptions.dispute_deadline_date
+            between clock.as_of_date
+            and clock.as_of_date
+            + {{ var('dispute_deadline_alert_days', 7) }}
+        )
+
+),
+
+invoice_alerts as (
+
+    select
+        'invoice_stuck_processing' as kind,
+        'warning' as severity,
+        invoices.account_id,
+        cast(null as varchar) as purchase_order_number,
+        cast(null as varchar) as item_sequence_number,
+        invoices.invoice_number,
+        cast(null as varchar) as source_name,
+        coalesce(invoices.vendor_code, '') as alert_key,
+        'invoice ' || invoices.invoice_number as subject,
+        'Amazon status '
+        || coalesce(invoices.amazon_invoice_status, 'not seen')
+        || ' since invoice date '
+        || cast(invoices.invoice_date as varchar) as detail,
+        invoices.invoice_total_amount as money_at_stake,
+        invoices.currency_code,
+        invoices.payment_due_date as deadline_date
+    from
+        {{ invoices_relation if has_invoice_statuses else no_invoices }}
+            as invoices
+    cross join clock
+    where
+        coalesce(invoices.amazon_invoice_status, 'NOT_SEEN')
+        in ({{ processing_statuses }}
+        )
+        and invoices.invoice_date
+        + {{ var('invoice_processing_alert_days', 14) }}
+        < clock.as_of_date
+        and not invoices.is_overdue
+
+),
+
+stuck_line_alerts as (
+
+    select
+        case stuck_po_lines.stuck_reason
+            when 'accepted_not_shipped' then 'po_not_shipped_by_ship_window'
+            when 'accepted_not_received' then 'po_line_not_received'
+            when 'received_not_invoiced' then 'po_line_not_invoiced'
+            when 'invoiced_not_paid' then 'payment_overdue'
+        end as kind,
+        case
+            when
+                stuck_po_lines.stuck_reason
+                in ('accepted_not_shipped', 'invoiced_not_paid')
+                then 'critical'
+            else 'warning'
+        end as severity,
+        stuck_po_lines.account_id,
+        stuck_po_lines.purchase_order_number,
+        stuck_po_lines.item_sequence_number,
+        cast(null as varchar) as invoice_number,
+        cast(null as varchar) as source_name,
+        '' as alert_key,
+        'PO '
+        || stuck_po_lines.purchase_order_number
+        || ' line '
+        || stuck_po_lines.item_sequence_number as subject,
+        -- The day it got stuck, not the days since: a detail that changed
+        -- every day would be sent again every day.
+        stuck_po_lines.stuck_reason
+        || ' since '
+        || cast(cast(stuck_po_lines.stuck_since_at as date) as varchar)
+            as detail,
+        stuck_po_lines.money_at_stake,
+        stuck_po_lines.currency_code,
+        cast(null as date) as deadline_date
+    from stuck_po_lines
+    -- The exceptions mart, once built, reports these two per line and invoice.
+    where
+        not {{ has_exceptions | lower }}
+        or stuck_po_lines.stuck_reason
+        not in ('accepted_not_shipped', 'invoiced_not_paid')
+
+),
+
+gap_runs as (
+
+    select
+        account_id,
+        source_name,
+        gap_run_start_date,
+        max(gap_run_end_date) as gap_run_end_date,
+        max(gap_run_days) as gap_run_days,
+        bool_and(is_source_never_covered) as is_source_never_covered
+    from source_gaps
+    group by
+        account_id,
+        source_name,
+        gap_run_start_date
+
+),
+
+gap_alerts as (
+
+    select
+        'data_gap' as kind,
+        'warning' as severity,
+        account_id,
+        cast(null as varchar) as purchase_order_number,
+        cast(null as varchar) as item_sequence_number,
+        cast(null as varchar) as invoice_number,
+        source_name,
+        cast(gap_run_start_date as varchar) as alert_key,
+        source_name || ' extraction' as subject,
+        'no window covers '
+        || gap_run_days
+        || ' day(s), '
+        || cast(gap_run_start_date as varchar)
+        || ' to '
+        || cast(gap_run_end_date as varchar)
+        || case
+            when is_source_never_covered then ' (never extracted)' else ''
+        end as detail,
+        cast(null as decimal(18, 4)) as money_at_stake,
+        cast(null as varchar) as currency_code,
+        cast(null as date) as deadline_date
+    from gap_runs
+
+),
+
+-- Only each layer's latest run counts: a check that passes again is resolved.
+latest_quality_runs as (
+
+    select
+        layer,
+        max(validated_at) as validated_at
+    from gx_results
+    group by layer
+
+),
+
+latest_quality_failures as (
+
+    select gx_results.*
+    from gx_results
+    inner join latest_quality_runs
+        on
+            gx_results.layer = latest_quality_runs.layer
+            and gx_results.validated_at = latest_quality_runs.validated_at
+    where not gx_results.is_success
+
+),
+
+quality_alerts as (
+
+    select
+        'quality_failure' as kind,
+        severity,
+        cast(null as varchar) as account_id,
+        cast(null as varchar) as purchase_order_number,
+        cast(null as varchar) as item_sequence_number,
+        cast(null as varchar) as invoice_number,
+        table_name as source_name,
+        layer
+        || '|'
+        || suite_name
+        || '|'
+        || expectation_type
+        || '|'
+        || coalesce(column_names, '')
+        || '|'
+        || md5(coalesce(kwargs, '')) as alert_key,
+        suite_name
+        || case
+            when column_names is null then '' else ' [' || column_names || ']'
+        end as subject,
+        expectation_type
+        || case
+            when unexpected_count is null then ''
+            else ', ' || unexpected_count || ' unexpected'
+        end
+        || case
+            when element_count is null or unexpected_count is null then ''
+            else ' of ' || element_count
+        end
+        || case
+            when observed_value is null then '' else ', observed ' || observed_value
+        end as detail,
+        cast(null as decimal(18, 4)) as money_at_stake,
+        cast(null as varchar) as currency_code,
+        cast(null as date) as deadline_date
+    from latest_quality_failures
+
+),
+
+unioned as (
+
+    select * from exception_alerts
+    union all
+    select * from invoice_alerts
+    union all
+    select * from stuck_line_alerts
+    union all
+    select * from gap_alerts
+    union all
+    select * from quality_alerts
+
+),
+
+keyed_alerts as (
+
+    select
+        md5(
+            concat_ws(
+                '|',
+                unioned.kind,
+                coalesce(unioned.account_id, ''),
+                coalesce(unioned.purchase_order_number, ''),
+                coalesce(unioned.item_sequence_number, ''),
+                coalesce(unioned.invoice_number, ''),
+                coalesce(unioned.source_name, ''),
+                coalesce(unioned.alert_key, '')
+            )
+        ) as alert_id,
+        unioned.*
+    from unioned
+
+),
+
+-- One row per alert_id should two feeds ever raise the same one.
+ranked_alerts as (
+
+    select
+        keyed_alerts.*,
+        row_number() over (
+            partition by keyed_alerts.alert_id
+            order by
+                keyed_alerts.severity asc,
+                keyed_alerts.money_at_stake desc nulls last
+        ) as alert_rank
+    from keyed_alerts
+
+),
+
+current_alerts as (
+
+    select
+        alert_id,
+        kind,
+        severity,
+        account_id,
+        purchase_order_number,
+        item_sequence_number,
+        invoice_number,
+        source_name,
+        alert_key,
+        subject,
+        detail,
+        money_at_stake,
+        currency_code,
+        deadline_date
+    from ranked_alerts
+    where alert_rank = 1
+
+),
+
+previous as (
+
+    select previous_build.*
+    from {{ this if is_incremental() else no_previous_alerts }} as previous_build
+
+),
+
+tracked as (
+
+    select
+        current_alerts.*,
+        coalesce(previous.first_seen_at, clock.as_of_at) as first_seen_at,
+        clock.as_of_at as last_seen_at,
+        cast(null as timestamp with time zone) as resolved_at,
+        'open' as status
+    from current_alerts
+    cross join clock
+    left join previous
+        on current_alerts.alert_id = previous.alert_id
+
+    union all
+
+    -- Open before, gone now: resolved as of this build, and kept.
+    select
+        previous.alert_id,
+        previous.kind,
+        previous.severity,
+        previous.account_id,
+        previous.purchase_order_number,
+        previous.item_sequence_number,
+        previous.invoice_number,
+        previous.source_name,
+        previous.alert_key,
+        previous.subject,
+        previous.detail,
+        previous.money_at_stake,
+        previous.currency_code,
+        previous.deadline_date,
+        previous.first_seen_at,
+        previous.last_seen_at,
+        clock.as_of_at as resolved_at,
+        'resolved' as status
+    from previous
+    cross join clock
+    where
+        previous.status = 'open'
+        and previous.alert_id not in (
+            select current_alerts.alert_id from current_alerts
+        )
+
+),
+
+final as (
+
+    select
+        alert_id,
+        md5(
+            concat_ws(
+                '|',
+                status,
+                severity,
+                coalesce(subject, ''),
+                coalesce(detail, ''),
+                coalesce(cast(money_at_stake as varchar), ''),
+                coalesce(currency_code, ''),
+                coalesce(cast(deadline_date as varchar), '')
+            )
+        ) as content_hash,
+        kind,
+        severity,
+        account_id,
+        purchase_order_number,
+        item_sequence_number,
+        invoice_number,
+        source_name,
+        alert_key,
+        subject,
+        detail,
+        money_at_stake,
+        currency_code,
+        deadline_date,
+        first_seen_at,
+        last_seen_at,
+        resolved_at,
+        status
+    from tracked
+
+)
+
+select * from final

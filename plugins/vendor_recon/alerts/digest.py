@@ -1,0 +1,171 @@
+"""The daily digest per account: new alerts, money at risk, deadlines this week."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from vendor_recon.alerts.model import ALERT_COLUMNS, ALERTS_TABLE, Alert, format_money
+
+UTC = ZoneInfo("UTC")
+DEADLINE_DAYS = 7
+PO_LINES_TABLE = "marts.fct_po_line_reconciliation"
+
+
+def build_digest(warehouse_path: str | Path, account_id: str, day: date) -> str:
+    """The account's digest for ``day`` (UTC) as Markdown, from monitoring.alerts.
+
+    New alerts are those first seen on ``day``; money at risk sums the open
+    alerts by currency; deadlines are open alerts' deadlines and ship windows of
+    accepted, unshipped lines from ``day`` to six days later. Alerts without an
+    account (failed data-quality checks) are counted at the end.
+    """
+    with duckdb.connect(str(warehouse_path)) as connection:
+        connection.execute("set timezone = 'UTC'")
+        alerts = _open_or_new_alerts(connection, account_id, day)
+        shared = _shared_alert_count(connection)
+        ship_windows = _ship_windows_due(connection, account_id, day)
+
+    start = datetime.combine(day, time(), UTC)
+    new = [
+        a
+        for a in alerts
+        if a.first_seen_at and start <= a.first_seen_at < start + timedelta(days=1)
+    ]
+    open_alerts = [a for a in alerts if a.status == "open"]
+    week_end = day + timedelta(days=DEADLINE_DAYS - 1)
+
+    lines = [f"# {account_id}: vendor-recon digest for {day.isoformat()}", ""]
+    lines += [f"## New alerts ({len(new)})", ""]
+    lines += [f"- {_line(a)}" for a in new] or ["None."]
+
+    lines += ["", "## Money at risk (open alerts)", ""]
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    counts: dict[str, int] = defaultdict(int)
+    for alert in open_alerts:
+        if alert.money_at_stake is not None and alert.currency_code:
+            totals[alert.currency_code] += alert.money_at_stake
+            counts[alert.currency_code] += 1
+    if totals:
+        lines += ["| currency | at risk | alerts |", "| --- | ---: | ---: |"]
+        lines += [
+            f"| {code} | {format_money(totals[code], code)} | {counts[code]} |"
+            for code in sorted(totals)
+        ]
+    else:
+        lines.append("None.")
+
+    lines += [
+        "",
+        f"## Deadlines this week ({day.isoformat()} to {week_end.isoformat()})",
+        "",
+    ]
+    deadlines = [
+        (a.deadline_date, f"{a.kind}: {a.subject}" + _money_suffix(a))
+        for a in open_alerts
+        if a.deadline_date and day <= a.deadline_date <= week_end
+    ]
+    deadlines += [
+        (window_date, f"ship window ends: {text}")
+        for window_date, text in ship_windows
+        if day <= window_date <= week_end
+    ]
+    lines += [f"- {d.isoformat()} {text}" for d, text in sorted(deadlines)] or ["None."]
+
+    if shared:
+        lines += [
+            "",
+            "## All accounts",
+            "",
+            f"{shared} open data-quality alert(s) concern every account.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _line(alert: Alert) -> str:
+    text = f"[{alert.severity}] {alert.kind}: {alert.subject} ({alert.detail})"
+    text += _money_suffix(alert)
+    if alert.deadline_date:
+        text += f", act by {alert.deadline_date.isoformat()}"
+    return text
+
+
+def _money_suffix(alert: Alert) -> str:
+    money = alert.money_text()
+    return f", {money}" if money else ""
+
+
+def _open_or_new_alerts(connection, account_id: str, day: date) -> list[Alert]:
+    if not _exists(connection, ALERTS_TABLE):
+        return []
+    rows = connection.execute(
+        f"""
+        select {", ".join(ALERT_COLUMNS)}
+        from {ALERTS_TABLE}
+        where account_id = ?
+            and (status = 'open' or cast(first_seen_at as date) = ?)
+        order by case severity when 'critical' then 0 else 1 end, kind, subject
+        """,
+        [account_id, day],
+    ).fetchall()
+    return [Alert(*row) for row in rows]
+
+
+def _shared_alert_count(connection) -> int:
+    if not _exists(connection, ALERTS_TABLE):
+        return 0
+    [(count,)] = connection.execute(
+        f"select count(*) from {ALERTS_TABLE} "
+        "where account_id is null and status = 'open'"
+    ).fetchall()
+    return count
+
+
+def _ship_windows_due(connection, account_id: str, day: date) -> list[tuple]:
+    """Accepted lines not (fully) shipped whose ship window ends this week."""
+    if not _exists(connection, PO_LINES_TABLE):
+        return []
+    columns = {
+        name
+        for (name,) in connection.execute(
+            """
+            select column_name from information_schema.columns
+            where table_schema = 'marts' and table_name = 'fct_po_line_reconciliation'
+            """
+        ).fetchall()
+    }
+    shipped = "shipped_units" if "shipped_units" in columns else "0"
+    rows = connection.execute(
+        f"""
+        select
+            cast(ship_window_end_at as date),
+            purchase_order_number,
+            item_sequence_number,
+            accepted_units - coalesce({shipped}, 0)
+        from {PO_LINES_TABLE}
+        where account_id = ?
+            and accepted_units > coalesce({shipped}, 0)
+            and cast(ship_window_end_at as date) between ? and ?
+        order by 1, 2, 3
+        """,
+        [account_id, day, day + timedelta(days=DEADLINE_DAYS - 1)],
+    ).fetchall()
+    return [
+        (window_date, f"PO {po} line {item}, {units} unit(s) to ship")
+        for window_date, po, item, units in rows
+    ]
+
+
+def _exists(connection, table: str) -> bool:
+    schema, name = table.split(".")
+    [(count,)] = connection.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchall()
+    return count > 0

@@ -1,0 +1,110 @@
+"""build_digest: the daily text per account for a small, hand-made warehouse."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import duckdb
+from alert_rows import alert_row
+
+from vendor_recon.alerts import build_digest
+
+EARLIER = datetime(2026, 11, 3, 1, 0, tzinfo=UTC)
+
+
+def test_digest_lists_new_alerts_money_at_risk_and_this_weeks_deadlines(
+    warehouse, set_alerts, today
+):
+    set_alerts(
+        [
+            alert_row("inv1", subject="invoice INV1"),
+            alert_row(
+                "ded1",
+                kind="deduction_dispute_deadline_near",
+                subject="invoice INV1SC payment P9",
+                detail="deduction, shortage_claim",
+                money_at_stake=Decimal("40.00"),
+                deadline_date=date(2026, 11, 8),
+                first_seen_at=EARLIER,
+            ),
+            alert_row(
+                "po1",
+                kind="po_line_not_received",
+                severity="warning",
+                subject="PO PO1 line 1",
+                detail="accepted_not_received since 2026-11-04",
+                money_at_stake=Decimal("25.5"),
+            ),
+            alert_row("old", status="resolved", first_seen_at=EARLIER),
+            alert_row(
+                "fe1", account_id="acme-fe", currency_code="JPY", money_at_stake=1200
+            ),
+            alert_row(
+                "q1",
+                kind="quality_failure",
+                account_id=None,
+                money_at_stake=None,
+                currency_code=None,
+            ),
+        ]
+    )
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            """
+            create schema marts;
+            create table marts.fct_po_line_reconciliation as
+            select * from (values
+                ('acme-na', 'PO7', '1', timestamptz '2026-11-07 12:00:00+00', 10, 4),
+                ('acme-na', 'PO8', '1', timestamptz '2026-11-20 12:00:00+00', 10, 0),
+                ('acme-na', 'PO9', '1', timestamptz '2026-11-06 12:00:00+00', 5, 5)
+            ) as t(account_id, purchase_order_number, item_sequence_number,
+                ship_window_end_at, accepted_units, shipped_units)
+            """
+        )
+
+    assert build_digest(warehouse, "acme-na", today) == (
+        "# acme-na: vendor-recon digest for 2026-11-05\n"
+        "\n"
+        "## New alerts (2)\n"
+        "\n"
+        "- [critical] payment_overdue: invoice INV1 (unpaid_past_due), 100.00 USD\n"
+        "- [warning] po_line_not_received: PO PO1 line 1 "
+        "(accepted_not_received since 2026-11-04), 25.50 USD\n"
+        "\n"
+        "## Money at risk (open alerts)\n"
+        "\n"
+        "| currency | at risk | alerts |\n"
+        "| --- | ---: | ---: |\n"
+        "| USD | 165.50 USD | 3 |\n"
+        "\n"
+        "## Deadlines this week (2026-11-05 to 2026-11-11)\n"
+        "\n"
+        "- 2026-11-07 ship window ends: PO PO7 line 1, 6 unit(s) to ship\n"
+        "- 2026-11-08 deduction_dispute_deadline_near: invoice INV1SC payment P9, "
+        "40.00 USD\n"
+        "\n"
+        "## All accounts\n"
+        "\n"
+        "1 open data-quality alert(s) concern every account.\n"
+    )
+
+
+def test_yen_has_no_decimals_and_an_empty_day_says_so(warehouse, set_alerts, today):
+    set_alerts(
+        [
+            alert_row(
+                "fe1",
+                account_id="acme-fe",
+                currency_code="JPY",
+                money_at_stake=Decimal("1200"),
+                first_seen_at=EARLIER,
+            )
+        ]
+    )
+
+    text = build_digest(warehouse, "acme-fe", today)
+
+    assert "## New alerts (0)\n\nNone.\n" in text
+    assert "| JPY | 1,200 JPY | 1 |" in text
+    assert "## Deadlines this week (2026-11-05 to 2026-11-11)\n\nNone.\n" in text
