@@ -6,6 +6,9 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, task
 
+# Standard library only: delivers alerts and digests when a run ends.
+from vendor_recon.alerts.callbacks import on_dag_failure, on_dag_success
+
 # The one import with work behind it: cosmos must draw the dbt models as tasks
 # while the file is parsed. It reads the manifest of `dbt parse` (no dbt, no
 # connection) and imports only cosmos, in about 0.2 s.
@@ -39,6 +42,8 @@ RETRY_DELAY = timedelta(seconds=30)
     max_active_runs=1,
     tags=["vendor-central", "reconciliation", "sp-api"],
     default_args={"retries": RETRIES, "retry_delay": RETRY_DELAY},
+    on_success_callback=on_dag_success,
+    on_failure_callback=on_dag_failure,
 )
 def vendor_reconciliation_daily():
     @task
@@ -59,11 +64,31 @@ def vendor_reconciliation_daily():
             context["run_id"],
         )
 
-    @task(pool=WAREHOUSE_POOL)
-    def load(extractions: list[dict]) -> dict:
+    @task(max_active_tis_per_dag=4)
+    def extract_inbox(account_id: str) -> dict:
         from vendor_recon import tasks
 
-        return tasks.load_raw(extractions)
+        return tasks.extract_inbox_account(account_id, get_current_context()["run_id"])
+
+    @task(pool=WAREHOUSE_POOL)
+    def load(extractions: list[dict], inbox_extractions: list[dict]) -> dict:
+        from vendor_recon import tasks
+
+        return tasks.load_raw([*extractions, *inbox_extractions])
+
+    # Quality checks fail fast: a failed critical expectation fails the same way
+    # on every try. They write quality.gx_results, so they are writers too.
+    @task(retries=0, pool=WAREHOUSE_POOL)
+    def check_raw() -> dict:
+        from vendor_recon import tasks
+
+        return tasks.check_layer("raw", get_current_context()["run_id"])
+
+    @task(retries=0, pool=WAREHOUSE_POOL)
+    def check_staging() -> dict:
+        from vendor_recon import tasks
+
+        return tasks.check_layer("staging", get_current_context()["run_id"])
 
     # Writes quality.gx_results, so it is a warehouse writer too.
     @task(retries=0, pool=WAREHOUSE_POOL)
@@ -72,9 +97,21 @@ def vendor_reconciliation_daily():
 
         return tasks.check_marts(get_current_context()["run_id"])
 
-    loaded = load(extract.expand(account_id=list_accounts()))
+    @task(pool=WAREHOUSE_POOL)
+    def build_monitoring() -> dict:
+        from vendor_recon import tasks
+
+        return tasks.build_monitoring(get_current_context()["data_interval_end"])
+
+    accounts = list_accounts()
+    loaded = load(
+        extract.expand(account_id=accounts), extract_inbox.expand(account_id=accounts)
+    )
     marts = marts_task_group("build_marts", retries=RETRIES, retry_delay=RETRY_DELAY)
-    loaded >> marts >> check_marts()
+    # A failed check stops the chain (the run fails and the failure callback
+    # raises the alert); the monitoring models see only a completed run.
+    chain = loaded >> check_raw() >> marts >> check_staging() >> check_marts()
+    chain >> build_monitoring()
 
 
 vendor_reconciliation_daily()

@@ -101,6 +101,19 @@ def _demo(args) -> int:
     for row in result.summary:
         table.add_row(*(str(value) for value in row.values()))
     console.print(table)
+    exceptions = Table(title="marts.fct_reconciliation_exceptions by type")
+    for heading in ("exception_type", "currency", "count", "amount at stake"):
+        exceptions.add_column(
+            heading, justify="left" if heading != "count" else "right"
+        )
+    for row in result.exceptions:
+        exceptions.add_row(
+            row["exception_type"],
+            row["currency_code"] or "",
+            str(row["exceptions"]),
+            f"{row['amount_at_stake']:,}" if row["amount_at_stake"] is not None else "",
+        )
+    console.print(exceptions)
     console.print(f"DuckDB warehouse: {result.warehouse_path}")
     console.print(f"Data Docs:        {result.docs_index}")
     failed = [s for s in result.states if s != "success"]

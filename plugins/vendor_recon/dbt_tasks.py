@@ -117,6 +117,9 @@ def marts_task_group(group_id: str = "build_marts", **task_args: Any):
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
             test_behavior=TestBehavior.BUILD,
+            # Monitoring models (gaps, alerts) read this run's quality results,
+            # so they are built by their own task after the checks.
+            exclude=["path:models/monitoring"],
             # A test of two models (relationships) waits for both as its own
             # task; inside either model's task the other may not exist yet.
             should_detach_multiple_parents_tests=True,

@@ -23,6 +23,7 @@ class DemoResult:
     days: int
     states: list[str]
     summary: list[dict]
+    exceptions: list[dict]
     warehouse_path: Path
     docs_index: Path
 
@@ -60,11 +61,17 @@ def run_demo(
     from vendor_recon.simulator.server import SimulatorServer
     from vendor_recon.simulator.world import default_accounts, generate_world
 
-    settings = Settings.from_env()
     today = (today or datetime.now(UTC)).replace(
         hour=0, minute=0, second=0, microsecond=0
     )
     first_day = today - timedelta(days=days)
+    # The simulated vendor's ERP drops its files here; one folder per world,
+    # so that a demo on another day never mixes two worlds' documents.
+    os.environ.setdefault(
+        "VENDOR_RECON_INBOX",
+        str(home / "inbox" / f"simulated-seed{seed}-{first_day:%Y%m%d}"),
+    )
+    settings = Settings.from_env()
     world = generate_world(
         seed,
         first_day,
@@ -85,6 +92,7 @@ def run_demo(
         for offset in range(days):
             interval_end = first_day + timedelta(days=offset + 1)
             server.set_clock(interval_end)
+            world.write_inbox(Path(settings.inbox), interval_end)
             # A data-interval timetable gives a manual run at T the interval
             # that ends at T.
             state = local_airflow.run_dag(dag, interval_end)
@@ -98,6 +106,7 @@ def run_demo(
         days=days,
         states=states,
         summary=account_summary(settings.warehouse_path),
+        exceptions=exception_summary(settings.warehouse_path),
         warehouse_path=settings.warehouse_path,
         docs_index=settings.docs_dir / "index.html",
     )
@@ -136,6 +145,31 @@ def account_summary(warehouse_path: Path) -> list[dict]:
             """
         ).fetchall()
         columns = [d[0] for d in connection.description]
+    finally:
+        connection.close()
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def exception_summary(warehouse_path: Path) -> list[dict]:
+    """Open exceptions per type and currency, with the money at stake."""
+    import duckdb
+
+    connection = duckdb.connect(str(warehouse_path))
+    try:
+        cursor = connection.execute(
+            """
+            select
+                exception_type,
+                currency_code,
+                count(*) as exceptions,
+                sum(amount_at_stake) as amount_at_stake
+            from marts.fct_reconciliation_exceptions
+            group by exception_type, currency_code
+            order by exception_type, currency_code
+            """
+        )
+        columns = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
     finally:
         connection.close()
     return [dict(zip(columns, row, strict=True)) for row in rows]

@@ -33,7 +33,6 @@ from vendor_recon.warehouse import (
 log = logging.getLogger(__name__)
 
 
-
 def make_load_id(run_id: str) -> str:
     """A file-name-safe id from the run id, made unique so reruns never collide."""
     safe = re.sub(r"[^A-Za-z0-9]+", "-", run_id).strip("-")[:80]
@@ -145,13 +144,20 @@ def load_raw(
     settings: Settings,
 ) -> dict[str, Any]:
     """The single writer: load every account's landing files in one transaction."""
+    from vendor_recon import warehouse_postgres
+
     manifests = [path for item in extractions for path in item["manifests"]]
-    results = load_landed_files(
-        settings.warehouse_path,
-        manifests,
-        accounts,
-        snapshot_root=settings.snapshot_root,
-    )
+    if warehouse_postgres.warehouse_kind() == "postgres":
+        results = warehouse_postgres.load_landed_files(
+            None, manifests, accounts, snapshot_root=settings.snapshot_root
+        )
+    else:
+        results = load_landed_files(
+            settings.warehouse_path,
+            manifests,
+            accounts,
+            snapshot_root=settings.snapshot_root,
+        )
     inserted = sum(result.rows_inserted for result in results)
     log.info(
         "loaded %s landing files into %s: %s new document versions",

@@ -95,3 +95,13 @@ def build_marts() -> dict[str, Any]:
 
 def check_marts(run_id: str) -> dict[str, Any]:
     return pipeline.check_quality(Settings.from_env(), layer="marts", run_id=run_id)
+
+
+def check_layer(layer: str, run_id: str) -> dict[str, Any]:
+    return pipeline.check_quality(Settings.from_env(), layer=layer, run_id=run_id)
+
+
+def build_monitoring(as_of: datetime) -> dict[str, Any]:
+    from vendor_recon.alerts.monitoring import build_monitoring
+
+    return build_monitoring(Settings.from_env(), as_of=as_of)

@@ -162,7 +162,35 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
     connection.execute("set timezone = 'UTC'")
     for statement in DDL:
         connection.execute(statement)
+    _add_missing_columns(connection)
     return connection
+
+
+def _add_missing_columns(connection: duckdb.DuckDBPyConnection) -> None:
+    """Bring raw tables made by an older version up to today's columns.
+
+    Columns are only ever added (raw tables are append-only), and loads insert
+    by name, so an added column's position does not matter.
+    """
+    wanted = [
+        line.strip().rstrip(",").split()
+        for line in _DOCUMENT_COLUMNS.strip().splitlines()
+    ]
+    for table in RAW_TABLES:
+        present = {
+            row[0]
+            for row in connection.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'raw' and table_name = ?",
+                [table],
+            ).fetchall()
+        }
+        for name, column_type, *_ in wanted:
+            if name not in present:
+                connection.execute(
+                    f"alter table raw.{table} add column {name} {column_type}"
+                )
+                log.info("raw.%s: added column %s", table, name)
 
 
 def load_landed_files(
@@ -282,7 +310,13 @@ def loaded_inbox_files(warehouse_path: str | Path, account_id: str) -> set[str]:
     path = Path(warehouse_path)
     if not path.exists():
         return set()
-    with duckdb.connect(str(path), read_only=True) as connection:
+    try:
+        connection = duckdb.connect(str(path), read_only=True)
+    except duckdb.ConnectionException:
+        # This process already holds the file read-write (in-process dbt under
+        # dag.test() does); a second handle must use the same configuration.
+        connection = duckdb.connect(str(path))
+    with connection:
         try:
             rows = connection.execute(
                 "select source_file_sha256 from raw.inbox_files where account_id = ?",
@@ -387,11 +421,12 @@ def _load_file(
     ).fetchone()[0]
     inserted = connection.execute(
         f"""
-        insert into {table}
+        insert into {table} by name
         select load_id, account_id, region, marketplace_id, source, operation,
-            pull, request_params::json, window_start, window_end, page_number,
-            record_number, document_key, document_updated_at, extracted_at,
-            payload::json, payload_sha256, source_file, source_file_sha256,
+            pull, request_params::json as request_params, window_start,
+            window_end, page_number, record_number, document_key,
+            document_updated_at, extracted_at, payload::json as payload,
+            payload_sha256, source_file, source_file_sha256,
             snapshot_file
         from landing as l
         where quarantine_reason is null
