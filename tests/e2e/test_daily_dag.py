@@ -3,42 +3,30 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from vendor_recon import local_airflow
 from vendor_recon.demo import simulator_connection
+from vendor_recon.simulator.ground_truth import GROUND_TRUTH_COLUMNS
 
 pytestmark = pytest.mark.e2e
 
 FIRST_DAY = datetime(2026, 11, 2, tzinfo=UTC)
 DAYS = 3
+# The business starts two weeks before the first run, and the first runs read
+# it all through the lookback: receipts, invoices, payments and deductions have
+# had time to happen, so every kind of document and exception is there.
+HISTORY = timedelta(days=14)
 SEED = 7
 KEY = ("account_id", "purchase_order_number", "item_sequence_number")
-COLUMNS = (
-    "account_id",
-    "region",
-    "vendor_code",
-    "purchase_order_number",
-    "item_sequence_number",
-    "asin",
-    "vendor_sku",
-    "purchase_order_date",
-    "purchase_order_state",
-    "ship_window_end_at",
-    "currency_code",
-    "po_unit_cost",
-    "ordered_units",
-    "cancelled_units",
-    "accepted_units",
-    "rejected_units",
-    "received_units",
-    "last_received_at",
-)
+# Every column of the contract, as the simulator's ground truth lists them.
+COLUMNS = GROUND_TRUTH_COLUMNS
 
 
 @pytest.fixture(scope="module")
@@ -53,11 +41,12 @@ def pipeline_env(tmp_path_factory, repo):
     patch.setenv("VENDOR_RECON_WAREHOUSE", str(root / "warehouse" / "recon.duckdb"))
     patch.setenv("VENDOR_RECON_SNAPSHOTS", str(root / "snapshots"))
     patch.setenv("VENDOR_RECON_DOCS", str(root / "warehouse" / "data_docs"))
-    patch.setenv("VENDOR_RECON_LOOKBACK_DAYS", "1")
+    patch.setenv("VENDOR_RECON_LOOKBACK_DAYS", str(HISTORY.days + 1))
+    patch.setenv("VENDOR_RECON_INBOX", str(root / "inbox"))
 
     world = generate_world(
         SEED,
-        FIRST_DAY,
+        FIRST_DAY - HISTORY,
         FIRST_DAY + timedelta(days=DAYS),
         accounts=default_accounts(),
         orders_per_day=2,
@@ -79,6 +68,8 @@ def pipeline_env(tmp_path_factory, repo):
         def run_day(offset: int) -> str:
             interval_end = FIRST_DAY + timedelta(days=offset + 1)
             server.set_clock(interval_end)
+            # The vendor's ERP drops the day's invoices, ASNs and remittances.
+            world.write_inbox(root / "inbox", interval_end)
             return local_airflow.run_dag(dag, interval_end)
 
         states = [run_day(offset) for offset in range(DAYS)]
@@ -109,8 +100,8 @@ def normalise(row: dict) -> dict:
             value = value.astimezone(UTC)
         if isinstance(value, float):
             raise AssertionError(f"{column} is a float; money and units must be exact")
-        if column == "po_unit_cost" and value is not None:
-            value = Decimal(value).normalize()
+        if isinstance(value, Decimal):
+            value = Decimal(0) if value == 0 else value.normalize()
         out[column] = value
     return out
 
@@ -144,6 +135,44 @@ def test_mart_matches_ground_truth_row_by_row(pipeline_env):
     assert mismatches == []
 
 
+EXCEPTION_COLUMNS = (
+    "exception_type",
+    "account_id",
+    "purchase_order_number",
+    "item_sequence_number",
+    "invoice_number",
+    "payment_number",
+    "currency_code",
+    "amount_at_stake",
+)
+
+
+def test_exceptions_match_ground_truth(pipeline_env):
+    def row_key(row):
+        values = []
+        for column in EXCEPTION_COLUMNS:
+            value = row[column]
+            if isinstance(value, Decimal):
+                value = Decimal(0) if value == 0 else value.normalize()
+            values.append(value)
+        return tuple(values)
+
+    as_of = FIRST_DAY + timedelta(days=DAYS)
+    expected = Counter(
+        row_key(r) for r in pipeline_env["world"].ground_truth_exceptions(as_of)
+    )
+    actual = Counter(
+        row_key(r)
+        for r in query(
+            pipeline_env["warehouse"],
+            "select * from marts.fct_reconciliation_exceptions",
+        )
+    )
+    assert expected, "the world holds no exception"
+    assert sorted(actual - expected) == []
+    assert sorted(expected - actual) == []
+
+
 def test_money_is_decimal_in_the_mart(pipeline_env):
     (column_type,) = query(
         pipeline_env["warehouse"],
@@ -169,7 +198,17 @@ def test_snapshots_verify_and_no_secret_is_stored(pipeline_env):
     from vendor_recon.landing import manifests_in, verify_manifest
 
     manifests = manifests_in(pipeline_env["snapshots"])
-    assert len(manifests) == DAYS * 3 * 2
+    sources = {path.parent.parent.name for path in manifests}
+    assert {
+        "purchase_orders",
+        "purchase_order_statuses",
+        "finance_invoices",
+        "vendor_invoices",
+        "vendor_shipment_confirmations",
+    } <= sources
+    # One manifest per run, account and API source, whatever the inbox held.
+    api = [p for p in manifests if p.parent.parent.name in ("purchase_orders",)]
+    assert len(api) == DAYS * 3
     for manifest in manifests:
         verify_manifest(manifest)
     secrets = [
