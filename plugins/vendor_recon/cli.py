@@ -111,7 +111,7 @@ def _demo(args) -> int:
             row["exception_type"],
             row["currency_code"] or "",
             str(row["exceptions"]),
-            f"{row['amount_at_stake']:,}" if row["amount_at_stake"] is not None else "",
+            _money(row["amount_at_stake"], row["currency_code"]),
         )
     console.print(exceptions)
     console.print(f"DuckDB warehouse: {result.warehouse_path}")
@@ -322,3 +322,13 @@ DEPLOYMENT_COMMANDS = {
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _money(amount, currency_code: str | None) -> str:
+    """Thousands separators and the currency's minor unit (JPY has none)."""
+    if amount is None:
+        return ""
+    from decimal import Decimal
+
+    places = Decimal(1) if currency_code in ("JPY", "KRW") else Decimal("0.01")
+    return f"{Decimal(amount).quantize(places):,}"
