@@ -14,6 +14,7 @@ import pytest
 from vendor_recon import local_airflow
 from vendor_recon.demo import simulator_connection
 from vendor_recon.simulator.ground_truth import GROUND_TRUTH_COLUMNS
+from vendor_recon.simulator.reconciliation import EXCEPTION_KEYS
 
 pytestmark = pytest.mark.e2e
 
@@ -135,16 +136,7 @@ def test_mart_matches_ground_truth_row_by_row(pipeline_env):
     assert mismatches == []
 
 
-EXCEPTION_COLUMNS = (
-    "exception_type",
-    "account_id",
-    "purchase_order_number",
-    "item_sequence_number",
-    "invoice_number",
-    "payment_number",
-    "currency_code",
-    "amount_at_stake",
-)
+EXCEPTION_COLUMNS = EXCEPTION_KEYS
 
 
 def test_exceptions_match_ground_truth(pipeline_env):
