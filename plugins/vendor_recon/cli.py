@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markdown import Markdown
 from rich.markup import escape
 from rich.table import Table
 
@@ -21,7 +22,15 @@ def main(argv: list[str] | None = None) -> int:
     demo = commands.add_parser(
         "demo", help="run the daily DAG for recent days against the simulator"
     )
-    demo.add_argument("--days", type=int, default=14)
+    demo.add_argument(
+        "--days", type=int, default=14, help="days of simulated business history"
+    )
+    demo.add_argument(
+        "--runs",
+        type=int,
+        default=3,
+        help="daily DAG runs, the last days of the history (the first reads it all)",
+    )
     demo.add_argument("--seed", type=int, default=42)
     demo.add_argument("--orders-per-day", type=int, default=3)
 
@@ -82,12 +91,14 @@ def _demo(args) -> int:
         )
 
     console.print(
-        f"Running vendor_reconciliation_daily for {args.days} days against the "
-        "built-in SP-API simulator (127.0.0.1)..."
+        f"Running vendor_reconciliation_daily for the last {args.runs} of "
+        f"{args.days} days of simulated business against the built-in SP-API "
+        "simulator (127.0.0.1)..."
     )
     result = run_demo(
         home=home,
         days=args.days,
+        runs=args.runs,
         seed=args.seed,
         orders_per_day=args.orders_per_day,
         progress=progress,
@@ -114,10 +125,12 @@ def _demo(args) -> int:
             _money(row["amount_at_stake"], row["currency_code"]),
         )
     console.print(exceptions)
+    for digest in result.digests.values():
+        console.print(Markdown(digest))
     console.print(f"DuckDB warehouse: {result.warehouse_path}")
     console.print(f"Data Docs:        {result.docs_index}")
     failed = [s for s in result.states if s != "success"]
-    if failed or len(result.states) != result.days:
+    if failed or len(result.states) != result.runs:
         console.print(f"[red]{len(failed)} run(s) did not succeed[/red]")
         return 1
     return 0
