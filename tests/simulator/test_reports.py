@@ -44,25 +44,16 @@ def server(world):
 
 
 @pytest.fixture
-def desk(server, world):
+def desk(server, world, http, get_token):
     """Raw HTTP to the Reports API as acme-na, the clock reset to CLOCK."""
     server.set_clock(CLOCK)
-    with httpx.Client(timeout=5) as http:
-        yield ReportsOverHttp(http, server, world.accounts[0])
+    account = world.accounts[0]
+    return ReportsOverHttp(http, server, account, get_token(server, account))
 
 
 class ReportsOverHttp:
-    def __init__(self, http: httpx.Client, server: SimulatorServer, account):
+    def __init__(self, http: httpx.Client, server: SimulatorServer, account, token):
         self.http, self.server, self.account = http, server, account
-        token = http.post(
-            f"{server.url}/auth/o2/token",
-            data={
-                "grant_type": "refresh_token",
-                "refresh_token": account.refresh_token,
-                "client_id": account.lwa_client_id,
-                "client_secret": account.lwa_client_secret,
-            },
-        ).json()["access_token"]
         self.headers = {"x-amz-access-token": token}
 
     def create(self, report_type, options=None, start=None, end=None, **extra):
@@ -342,11 +333,11 @@ def test_unknown_options_are_dropped_from_the_specification(desk):
     assert document["reportSpecification"]["reportOptions"] == WEEKLY_SALES
 
 
-def test_another_account_cannot_see_a_report(desk, server, world):
+def test_another_account_cannot_see_a_report(desk, server, world, get_token):
     report_id = desk.create("GET_VENDOR_SALES_REPORT", WEEKLY_SALES, *WEEK_10).json()
-    with httpx.Client(timeout=5) as http:
-        other = ReportsOverHttp(http, server, world.accounts[1])
-        assert other.poll(report_id["reportId"]).status_code == 404
+    account = world.accounts[1]
+    other = ReportsOverHttp(desk.http, server, account, get_token(server, account))
+    assert other.poll(report_id["reportId"]).status_code == 404
 
 
 def test_a_restated_period_is_newer_and_different(desk, server):

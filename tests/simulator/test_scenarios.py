@@ -61,6 +61,8 @@ def test_the_example_loads(scenario):
     assert scenario.default_clock == datetime(2025, 3, 20, tzinfo=UTC)
     assert len(scenario.orders["acme-na"]) == 5
     assert len(scenario.statuses["acme-na"]) == 5
+    assert len(scenario.finance["acme-na"]) == 2
+    assert [f.day.isoformat() for f in scenario.inbox] == ["2025-03-07", "2025-03-11"]
 
 
 @pytest.mark.parametrize(
@@ -195,34 +197,16 @@ def test_broken_folders_are_refused_with_the_file_named(tmp_path):
 
 
 def test_other_files_are_read_through_the_hook(tmp_path):
-    folder = tmp_path / "with-finance"
+    folder = tmp_path / "with-notes"
     shutil.copytree(EXAMPLE, folder)
-    (folder / "acme-na" / "finance").mkdir()
-    (folder / "acme-na" / "finance" / "invoices.json").write_text(
-        '[{"invoiceNumber": "INV-1", "amount": 1263.70}]'
+    (folder / "acme-na" / "notes").mkdir()
+    (folder / "acme-na" / "notes" / "claims.json").write_text(
+        '[{"claim": "C-1", "amount": 1263.70}]'
     )
     world = ScenarioWorld.from_folder(folder)
-    invoices = world.account_file("acme-na", "finance/invoices.json")
-    assert invoices == [{"invoiceNumber": "INV-1", "amount": Decimal("1263.70")}]
-    assert world.account_file("acme-na", "finance/missing.json") is None
-
-
-def test_finance_and_inbox_hooks_answer_empty(server, http, headers, tmp_path):
-    answer = http.get(
-        f"{server.url}/finances/invoices/2026-06-25/invoices",
-        params={
-            "marketplaceId": "ATVPDKIKX0DER",
-            "fromIssueDate": "2025-03-01T00:00:00Z",
-            "toIssueDate": "2025-03-20T00:00:00Z",
-        },
-        headers=headers,
-    )
-    assert answer.status_code == 200
-    assert answer.json()["invoices"] == []
-    assert ScenarioWorld.from_folder(EXAMPLE).write_inbox(tmp_path, CLOCK) == []
-
-
-CLOCK = datetime(2025, 3, 20, tzinfo=UTC)
+    claims = world.account_file("acme-na", "notes/claims.json")
+    assert claims == [{"claim": "C-1", "amount": Decimal("1263.70")}]
+    assert world.account_file("acme-na", "notes/missing.json") is None
 
 
 def test_the_cli_serves_a_scenario():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 
-import httpx
 import pytest
 from sp_api.api import (
     VendorInvoices,
@@ -51,22 +50,11 @@ def sandbox_bodies(operation_id: str, status: str) -> list[dict]:
 
 
 @pytest.fixture
-def http():
-    with httpx.Client(timeout=5) as client:
-        yield client
+def token_for(get_token):
+    def headers(http, server, account) -> dict[str, str]:
+        return {"x-amz-access-token": get_token(server, account)}
 
-
-def token_for(http, server, account) -> dict[str, str]:
-    answer = http.post(
-        f"{server.url}/auth/o2/token",
-        data={
-            "grant_type": "refresh_token",
-            "refresh_token": account.refresh_token,
-            "client_id": account.lwa_client_id,
-            "client_secret": account.lwa_client_secret,
-        },
-    )
-    return {"x-amz-access-token": answer.json()["access_token"]}
+    return headers
 
 
 def poll(http, server, headers, transaction_id, times):
@@ -86,7 +74,9 @@ def poll(http, server, headers, transaction_id, times):
 
 @pytest.mark.parametrize("operation_id", sorted(SUBMITS))
 @pytest.mark.parametrize("outcome", ["Success", "Failure", "Processing"])
-def test_each_submission_ends_as_planned(small_world, http, operation_id, outcome):
+def test_each_submission_ends_as_planned(
+    small_world, http, token_for, operation_id, outcome
+):
     model_file, path, response = SUBMITS[operation_id]
     plan = FaultPlan([TransactionOutcome(operation_id, outcome=outcome)])
     with SimulatorServer(small_world, faults=plan, rate_limits=False) as server:
@@ -108,28 +98,36 @@ def test_each_submission_ends_as_planned(small_world, http, operation_id, outcom
         assert "errors" not in statuses[-1]
 
 
-def test_without_a_plan_the_outcome_follows_the_content(small_world, http):
+def test_without_a_plan_the_outcome_follows_the_content(small_world, http, token_for):
     (body,) = sandbox_bodies("submitInvoices", "202")
+    account = small_world.accounts[0]
+    # An invoice Amazon can take: the account's vendor code and currency.
+    body["invoices"][0]["remitToParty"] = {"partyId": account.vendor_codes[0]}
+    body["invoices"][0]["invoiceTotal"]["currencyCode"] = account.currency_code
     ends = {}
     with SimulatorServer(small_world, rate_limits=False) as server:
-        headers = token_for(http, server, small_world.accounts[0])
+        headers = token_for(http, server, account)
         for number in range(40):
             body["invoices"][0]["id"] = f"INV-{number}"
             submitted = http.post(
                 server.url + SUBMITS["submitInvoices"][1], json=body, headers=headers
             ).json()["payload"]["transactionId"]
             ends[number] = poll(http, server, headers, submitted, 3)[-1]["status"]
-        # The same content always ends the same way.
-        body["invoices"][0]["id"] = "INV-0"
+        # The same content always ends the same way. Repeat a number Amazon
+        # did not take: a taken one would now fail as a duplicate.
+        number = next(n for n, end in ends.items() if end != "Success")
+        body["invoices"][0]["id"] = f"INV-{number}"
         again = http.post(
             server.url + SUBMITS["submitInvoices"][1], json=body, headers=headers
         ).json()["payload"]["transactionId"]
-        assert poll(http, server, headers, again, 3)[-1]["status"] == ends[0]
+        assert poll(http, server, headers, again, 3)[-1]["status"] == ends[number]
     assert set(ends.values()) == {"Success", "Failure", "Processing"}
 
 
 @pytest.mark.parametrize("operation_id", sorted(SUBMITS))
-def test_invalid_bodies_are_400s_with_the_reasons(small_world, http, operation_id):
+def test_invalid_bodies_are_400s_with_the_reasons(
+    small_world, http, token_for, operation_id
+):
     model_file, path, response = SUBMITS[operation_id]
     invalid = sandbox_bodies(operation_id, "400") or [{SUBMITS_LIST[operation_id]: []}]
     with SimulatorServer(small_world, rate_limits=False) as server:
@@ -152,7 +150,7 @@ SUBMITS_LIST = {
 }
 
 
-def test_a_transaction_belongs_to_its_account(small_world, http):
+def test_a_transaction_belongs_to_its_account(small_world, http, token_for):
     with SimulatorServer(small_world, rate_limits=False) as server:
         mine = token_for(http, server, small_world.accounts[0])
         theirs = token_for(http, server, small_world.accounts[1])

@@ -18,7 +18,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vendor_recon.simulator.finance_api import ROUTES as FINANCE_ROUTES
 from vendor_recon.simulator.report_api import report_routes
-from vendor_recon.simulator.serving import NO_ANSWER, serve_operation, world_answerer
+from vendor_recon.simulator.serving import (
+    NO_ANSWER,
+    operation_endpoint,
+    world_answerer,
+)
 from vendor_recon.simulator.state import SimulatorState
 from vendor_recon.simulator.timestamps import iso_seconds, parse_timestamp
 from vendor_recon.simulator.transactions import transaction_routes
@@ -37,12 +41,7 @@ def create_app(state: SimulatorState) -> ASGIApp:
     """The ASGI app over `state`; every request lands in `state.request_log()`."""
 
     def operation(operation_id: str) -> Callable[[Request], Awaitable[Response]]:
-        async def endpoint(request: Request) -> Response:
-            return await serve_operation(
-                state, request, operation_id, world_answerer(state)
-            )
-
-        return endpoint
+        return operation_endpoint(state, operation_id, world_answerer(state))
 
     async def token(request: Request) -> Response:
         return _token(state, dict(await request.form()))

@@ -108,27 +108,29 @@ def _ap_invoice(
     price_variance = sum((m.price_variance_amount for m in invoice.matches), Decimal(0))
     settlements = []
     if paid:
-        settlements.append(_breakdown("AmountPaid", sign * invoice.amount_paid, code))
+        settlements.append(breakdown("AmountPaid", sign * invoice.amount_paid, code))
         if invoice.discount:
-            settlements.append(_breakdown("QuickPayDiscount", -invoice.discount, code))
+            settlements.append(breakdown("QuickPayDiscount", -invoice.discount, code))
     elif status == "IN_PROGRESS":
         settlements.append(
-            _breakdown("QueuedForPayment", sign * invoice.amount_due, code)
+            breakdown("QueuedForPayment", sign * invoice.amount_due, code)
         )
     if status != "REJECTED":
         if quantity_variance:
             settlements.append(
-                _breakdown("QuantityVarianceAmount", -quantity_variance, code)
+                breakdown("QuantityVarianceAmount", -quantity_variance, code)
             )
         if price_variance:
-            settlements.append(_breakdown("PriceVariance", -price_variance, code))
+            settlements.append(breakdown("PriceVariance", -price_variance, code))
 
     related = [
-        _related("PURCHASE_ORDER_IDS", vendor_invoice.purchase_order_numbers),
-        _related("VENDOR_CODE", [vendor_invoice.vendor_code]),
+        related_identifier("PURCHASE_ORDER_IDS", vendor_invoice.purchase_order_numbers),
+        related_identifier("VENDOR_CODE", [vendor_invoice.vendor_code]),
     ]
     if paid:
-        related.append(_related("UNIQUE_PAYMENT_IDS", [invoice.payment_number]))
+        related.append(
+            related_identifier("UNIQUE_PAYMENT_IDS", [invoice.payment_number])
+        )
     header: dict[str, Any] = {
         "invoiceNumber": vendor_invoice.invoice_number,
         "invoiceIdentifier": (
@@ -152,8 +154,8 @@ def _ap_invoice(
         header["paymentTerms"] = vendor_invoice.terms.label()
     header["invoiceAmount"] = currency(total, code)
     header["invoiceAmountBreakdowns"] = [
-        _breakdown(
-            "Total", total, code, [_breakdown("InvoiceAmountWithoutTax", total, code)]
+        breakdown(
+            "Total", total, code, [breakdown("InvoiceAmountWithoutTax", total, code)]
         )
     ]
     header["invoiceSettlementBreakdowns"] = settlements
@@ -210,16 +212,16 @@ def _ap_item(
         reasons.append({"varianceType": "PPV", "defectTypes": ["OTHER"]})
     if reasons:
         matching["varianceReasons"] = reasons
-    related = [_related("PURCHASE_ORDER_IDS", [line.purchase_order_number])]
+    related = [related_identifier("PURCHASE_ORDER_IDS", [line.purchase_order_number])]
     shipment = shipment_ids.get((line.purchase_order_number, line.vendor_sku))
     if shipment is not None:
-        related.append(_related("ASN_IDS", [shipment]))
+        related.append(related_identifier("ASN_IDS", [shipment]))
     return {
         "lineItemId": str(index),
         "unitCost": currency(line.net_cost, code),
         "quantity": line.quantity.eaches,
         "totalAmount": currency(amount, code),
-        "totalAmountBreakdown": [_breakdown("ItemCostWithoutTax", amount, code)],
+        "totalAmountBreakdown": [breakdown("ItemCostWithoutTax", amount, code)],
         "lineItemContext": {
             "lineItemType": "GOODS",
             "itemIdentifiers": identifiers,
@@ -243,15 +245,15 @@ def _ar_invoice(
     events = [deduction.created_at]
     if settled is not None and done:
         events.append(settled[1])
-    related = [_related("VENDOR_CODE", [deduction.vendor_code])]
+    related = [related_identifier("VENDOR_CODE", [deduction.vendor_code])]
     if deduction.purchase_order_number is not None:
         related.append(
-            _related("PURCHASE_ORDER_IDS", [deduction.purchase_order_number])
+            related_identifier("PURCHASE_ORDER_IDS", [deduction.purchase_order_number])
         )
     if deduction.kind == COOP:
-        related.append(_related("AGREEMENT_IDS", [deduction.number]))
+        related.append(related_identifier("AGREEMENT_IDS", [deduction.number]))
     if settled is not None and done:
-        related.append(_related("UNIQUE_PAYMENT_IDS", [settled[0]]))
+        related.append(related_identifier("UNIQUE_PAYMENT_IDS", [settled[0]]))
     header = {
         "invoiceNumber": deduction.number,
         "invoiceIdentifier": deduction.number,
@@ -265,7 +267,7 @@ def _ar_invoice(
         "payee": {"partnerId": PAYERS[region], "partnerType": "AMAZON"},
         "issueDate": iso_seconds(deduction.created_at),
         "invoiceAmount": currency(amount, code),
-        "invoiceAmountBreakdowns": [_breakdown("Total", amount, code)],
+        "invoiceAmountBreakdowns": [breakdown("Total", amount, code)],
         "invoiceSettlementBreakdowns": [],
         "relatedIdentifiers": related,
         "creationDate": iso_seconds(deduction.created_at),
@@ -285,7 +287,7 @@ def _ar_invoice(
     return FinanceInvoice(header, [item], deduction.created_at, max(events))
 
 
-def _breakdown(
+def breakdown(
     kind: str,
     amount: Decimal,
     code: str,
@@ -298,5 +300,5 @@ def _breakdown(
     }
 
 
-def _related(name: str, values: list[Any]) -> dict[str, Any]:
+def related_identifier(name: str, values: list[Any]) -> dict[str, Any]:
     return {"relatedIdentifierName": name, "relatedIdentifierValue": list(values)}

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -75,9 +76,21 @@ def inbox_files(world: World, as_of: datetime) -> list[tuple[datetime, Path, byt
 
 def write_inbox(world: World, folder: Path, as_of: datetime) -> list[Path]:
     """Write what is missing; an identical file is left as it is, never rewritten."""
+    files = [(relative, content) for _, relative, content in inbox_files(world, as_of)]
+    return drop_files(folder, files, as_of)
+
+
+def drop_files(
+    folder: Path, files: Iterable[tuple[Path, bytes]], as_of: datetime
+) -> list[Path]:
+    """Write each (relative path, content) under `folder` unless it is there.
+
+    A file of that name with other content is an InboxConflict: a vendor's
+    ERP never rewrites a file it has dropped.
+    """
     written = 0
     paths = []
-    for _, relative, content in inbox_files(world, as_of):
+    for relative, content in files:
         path = folder / relative
         paths.append(path)
         if path.exists():

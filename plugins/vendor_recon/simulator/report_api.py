@@ -10,7 +10,7 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -28,10 +28,11 @@ from vendor_recon.simulator.report_rules import (
     ReportSpec,
     check_report_request,
 )
-from vendor_recon.simulator.reports import document_bytes, generated_report
+from vendor_recon.simulator.report_shapes import document_bytes
+from vendor_recon.simulator.reports import generated_report
 from vendor_recon.simulator.serving import (
     OperationCall,
-    serve_operation,
+    operation_endpoint,
     serve_unauthenticated,
 )
 from vendor_recon.simulator.timestamps import iso_seconds, parse_timestamp
@@ -265,14 +266,6 @@ def report_routes(state: SimulatorState) -> list[Route]:
     """The Reports API operations and the document URLs, over one desk per app."""
     desk = ReportDesk(state)
 
-    def endpoint(
-        operation_id: str, answer: Callable[[OperationCall], ApiAnswer]
-    ) -> Callable[[Request], Awaitable[Response]]:
-        async def handle(request: Request) -> Response:
-            return await serve_operation(state, request, operation_id, answer)
-
-        return handle
-
     async def download(request: Request) -> Response:
         token = request.path_params["token"]
         return await serve_unauthenticated(
@@ -285,17 +278,17 @@ def report_routes(state: SimulatorState) -> list[Route]:
     return [
         Route(
             f"{REPORTS}/reports",
-            endpoint("createReport", desk.create_report),
+            operation_endpoint(state, "createReport", desk.create_report),
             methods=["POST"],
         ),
         Route(
             f"{REPORTS}/reports/{{reportId}}",
-            endpoint("getReport", desk.get_report),
+            operation_endpoint(state, "getReport", desk.get_report),
             methods=["GET"],
         ),
         Route(
             f"{REPORTS}/documents/{{reportDocumentId}}",
-            endpoint("getReportDocument", desk.get_report_document),
+            operation_endpoint(state, "getReportDocument", desk.get_report_document),
             methods=["GET"],
         ),
         Route(f"{DOCUMENTS_URL}/{{token}}", download, methods=["GET"]),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from vendor_recon.simulator.report_rules import (
     ReportSpec,
     period_close,
 )
+from vendor_recon.simulator.report_shapes import periodic_document, real_time_document
 from vendor_recon.simulator.timeline import PurchaseOrder
 from vendor_recon.simulator.timestamps import iso_seconds
 
@@ -47,11 +47,6 @@ def revision_cutoff(last_day: date, as_of: datetime) -> tuple[int, datetime]:
     if not visible:
         raise ValueError(f"the period ending {last_day} is not published yet")
     return len(visible) - 1, visible[-1]
-
-
-def document_bytes(document: Document) -> bytes:
-    """JSON with exact decimals written as numbers (json writes floats only)."""
-    return _exact_json(document).encode("utf-8")
 
 
 @dataclass
@@ -122,12 +117,30 @@ class Ledger:
         }
 
 
-def _periodic(
-    ledger: Ledger,
-    spec: ReportSpec,
-    rows: Callable[[Ledger, ReportSpec, date, date, int, datetime], tuple[Any, Any]],
-    names: tuple[str, str],
-) -> Document | None:
+@dataclass(frozen=True)
+class Period:
+    """One period of a periodic report, as the revision out at the clock saw it."""
+
+    first: date
+    last: date
+    revision: int
+    cutoff: datetime
+
+    def row(self, fields: Document, asin: str | None = None) -> Document:
+        """A report row of the period: its dates, the ASIN if any, the fields."""
+        row: Document = {
+            "startDate": self.first.isoformat(),
+            "endDate": self.last.isoformat(),
+        }
+        if asin is not None:
+            row["asin"] = asin
+        return {**row, **fields}
+
+
+RowsBuilder = Callable[[Ledger, ReportSpec, Period], tuple[Document, list[Document]]]
+
+
+def _periodic(ledger: Ledger, spec: ReportSpec, rows: RowsBuilder) -> Document | None:
     aggregate: list[Document] = []
     by_asin: list[Document] = []
     updated: list[datetime] = []
@@ -136,33 +149,38 @@ def _periodic(
             continue
         revision, cutoff = revision_cutoff(last, spec.as_of)
         updated.append(cutoff)
-        total, per_asin = rows(ledger, spec, first, last, revision, cutoff)
+        total, per_asin = rows(ledger, spec, Period(first, last, revision, cutoff))
         aggregate.append(total)
         by_asin.extend(per_asin)
     if not updated:
         return None
-    document = {
-        "reportSpecification": _periodic_specification(spec, max(updated).date()),
-        names[0]: aggregate,
-        names[1]: by_asin,
-    }
-    return document
+    last_updated = max(updated).date().isoformat()
+    return periodic_document(spec, last_updated, aggregate, by_asin)
 
 
-def _periodic_specification(spec: ReportSpec, last_updated: date) -> Document:
-    assert spec.start is not None and spec.end is not None
-    return {
-        "reportType": spec.report_type.name,
-        "reportOptions": dict(spec.options),
-        "lastUpdatedDate": last_updated.isoformat(),
-        "dataStartTime": spec.periods[0][0].isoformat(),
-        "dataEndTime": spec.periods[-1][1].isoformat(),
-        "marketplaceIds": list(spec.marketplace_ids),
-    }
+class Summable:
+    """A dataclass of counters that adds another of its kind field by field."""
+
+    def add(self, other: Summable) -> None:
+        for name in self.__dataclass_fields__:  # type: ignore[attr-defined]
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def _aggregated(
+    period: Period,
+    per_asin: dict[str, Summable],
+    total: Summable,
+    fields: Callable[[Any], Document],
+) -> tuple[Document, list[Document]]:
+    """The aggregate row (the sum of every ASIN's counters) and the ASIN rows."""
+    for sums in per_asin.values():
+        total.add(sums)
+    rows = [period.row(fields(sums), asin) for asin, sums in per_asin.items()]
+    return period.row(fields(total)), rows
 
 
 @dataclass
-class SalesTotals:
+class SalesTotals(Summable):
     ordered: int = 0
     shipped: int = 0
     returns: int = 0
@@ -170,31 +188,21 @@ class SalesTotals:
     shipped_revenue: Decimal = Decimal(0)
     shipped_cogs: Decimal = Decimal(0)
 
-    def add(self, other: SalesTotals) -> None:
-        for name in self.__dataclass_fields__:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
 
 def _sales(ledger: Ledger, spec: ReportSpec) -> Document | None:
     if spec.options["sellingProgram"] != "RETAIL":
         return None  # this vendor sells neither to Business nor through Fresh
-    return _periodic(ledger, spec, _sales_rows, ("salesAggregate", "salesByAsin"))
+    return _periodic(ledger, spec, _sales_rows)
 
 
 def _sales_rows(
-    ledger: Ledger,
-    spec: ReportSpec,
-    first: date,
-    last: date,
-    revision: int,
-    cutoff: datetime,
+    ledger: Ledger, spec: ReportSpec, period: Period
 ) -> tuple[Document, list[Document]]:
-    total = SalesTotals()
-    rows = []
+    per_asin: dict[str, Summable] = {}
     for product in ledger.products:
         sums = SalesTotals()
-        for day, numbers in ledger.days(product, first, last):
-            returns = numbers.returns_known(day, cutoff.date())
+        for day, numbers in ledger.days(product, period.first, period.last):
+            returns = numbers.returns_known(day, period.cutoff.date())
             sums.ordered += numbers.ordered
             sums.shipped += numbers.shipped
             sums.returns += returns
@@ -202,15 +210,10 @@ def _sales_rows(
             sums.ordered_revenue += (numbers.ordered - returns) * product.list_price
             sums.shipped_revenue += (numbers.shipped - returns) * product.list_price
             sums.shipped_cogs += (numbers.shipped - returns) * product.unit_cost
-        total.add(sums)
-        rows.append(
-            {
-                **_dates(first, last),
-                "asin": product.asin,
-                **_sales_fields(ledger, spec, sums),
-            }
-        )
-    return {**_dates(first, last), **_sales_fields(ledger, spec, total)}, rows
+        per_asin[product.asin] = sums
+    return _aggregated(
+        period, per_asin, SalesTotals(), lambda s: _sales_fields(ledger, spec, s)
+    )
 
 
 def _sales_fields(ledger: Ledger, spec: ReportSpec, sums: SalesTotals) -> Document:
@@ -225,7 +228,7 @@ def _sales_fields(ledger: Ledger, spec: ReportSpec, sums: SalesTotals) -> Docume
 
 
 @dataclass
-class InventoryTotals:
+class InventoryTotals(Summable):
     received_units: int = 0
     received_cost: Decimal = Decimal(0)
     open_po_units: int = 0
@@ -242,41 +245,25 @@ class InventoryTotals:
     unsellable_units: int = 0
     unsellable_cost: Decimal = Decimal(0)
 
-    def add(self, other: InventoryTotals) -> None:
-        for name in self.__dataclass_fields__:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
 
 def _inventory(ledger: Ledger, spec: ReportSpec) -> Document | None:
     if spec.options["sellingProgram"] != "RETAIL":
         return None
-    return _periodic(
-        ledger, spec, _inventory_rows, ("inventoryAggregate", "inventoryByAsin")
-    )
+    return _periodic(ledger, spec, _inventory_rows)
 
 
 def _inventory_rows(
-    ledger: Ledger,
-    spec: ReportSpec,
-    first: date,
-    last: date,
-    revision: int,
-    cutoff: datetime,
+    ledger: Ledger, spec: ReportSpec, period: Period
 ) -> tuple[Document, list[Document]]:
-    opens, closes = period_close(first - timedelta(days=1)), period_close(last)
-    total = InventoryTotals()
-    rows = []
-    for product in ledger.products:
-        sums = _inventory_of(ledger, product, opens, closes, cutoff)
-        total.add(sums)
-        rows.append(
-            {
-                **_dates(first, last),
-                "asin": product.asin,
-                **_inventory_fields(ledger, sums),
-            }
-        )
-    return {**_dates(first, last), **_inventory_fields(ledger, total)}, rows
+    opens = period_close(period.first - timedelta(days=1))
+    closes = period_close(period.last)
+    per_asin: dict[str, Summable] = {
+        product.asin: _inventory_of(ledger, product, opens, closes, period.cutoff)
+        for product in ledger.products
+    }
+    return _aggregated(
+        period, per_asin, InventoryTotals(), lambda s: _inventory_fields(ledger, s)
+    )
 
 
 def _inventory_of(
@@ -348,21 +335,11 @@ def _inventory_fields(ledger: Ledger, sums: InventoryTotals) -> Document:
 
 
 def _margin(ledger: Ledger, spec: ReportSpec) -> Document | None:
-    return _periodic(
-        ledger,
-        spec,
-        _margin_rows,
-        ("netPureProductMarginAggregate", "netPureProductMarginByAsin"),
-    )
+    return _periodic(ledger, spec, _margin_rows)
 
 
 def _margin_rows(
-    ledger: Ledger,
-    spec: ReportSpec,
-    first: date,
-    last: date,
-    revision: int,
-    cutoff: datetime,
+    ledger: Ledger, spec: ReportSpec, period: Period
 ) -> tuple[Document, list[Document]]:
     rows = []
     weighted, revenue = Decimal(0), Decimal(0)
@@ -370,15 +347,9 @@ def _margin_rows(
         shape = profile(ledger.seed, ledger.account_id, product.asin)
         margin = (product.list_price - product.unit_cost) / product.list_price
         margin = (margin - shape.coop_share).quantize(RATE, ROUND_HALF_UP)
-        rows.append(
-            {
-                **_dates(first, last),
-                "asin": product.asin,
-                "netPureProductMargin": margin,
-            }
-        )
-        for day, numbers in ledger.days(product, first, last):
-            net = numbers.shipped - numbers.returns_known(day, cutoff.date())
+        rows.append(period.row({"netPureProductMargin": margin}, product.asin))
+        for day, numbers in ledger.days(product, period.first, period.last):
+            net = numbers.shipped - numbers.returns_known(day, period.cutoff.date())
             weighted += net * product.list_price * margin
             revenue += net * product.list_price
     if revenue:
@@ -386,29 +357,25 @@ def _margin_rows(
     else:
         margins = [row["netPureProductMargin"] for row in rows]
         overall = (sum(margins) / len(margins)).quantize(RATE, ROUND_HALF_UP)
-    return {**_dates(first, last), "netPureProductMargin": overall}, rows
+    return period.row({"netPureProductMargin": overall}, None), rows
 
 
 def _traffic(ledger: Ledger, spec: ReportSpec) -> Document | None:
-    return _periodic(ledger, spec, _traffic_rows, ("trafficAggregate", "trafficByAsin"))
+    return _periodic(ledger, spec, _traffic_rows)
 
 
 def _traffic_rows(
-    ledger: Ledger,
-    spec: ReportSpec,
-    first: date,
-    last: date,
-    revision: int,
-    cutoff: datetime,
+    ledger: Ledger, spec: ReportSpec, period: Period
 ) -> tuple[Document, list[Document]]:
     rows = []
     for product in ledger.products:
-        views = sum(n.glance_views for _, n in ledger.days(product, first, last))
+        days = ledger.days(product, period.first, period.last)
+        views = sum(numbers.glance_views for _, numbers in days)
         # Each restatement filters out another 1% of views as robot traffic.
-        views -= views * revision // 100
-        rows.append({**_dates(first, last), "asin": product.asin, "glanceViews": views})
+        views -= views * period.revision // 100
+        rows.append(period.row({"glanceViews": views}, product.asin))
     total = sum(row["glanceViews"] for row in rows)
-    return {**_dates(first, last), "glanceViews": total}, rows
+    return period.row({"glanceViews": total}), rows
 
 
 def _forecast(ledger: Ledger, spec: ReportSpec) -> Document | None:
@@ -453,7 +420,6 @@ def _real_time(
     spec: ReportSpec,
     row: Callable[[Ledger, Product, datetime, Day], Document],
 ) -> Document | None:
-    assert spec.start is not None and spec.end is not None
     rows = []
     for hour in spec.hours:
         for product in ledger.products:
@@ -468,17 +434,7 @@ def _real_time(
                     **row(ledger, product, hour, numbers),
                 }
             )
-    if not rows:
-        return None
-    specification: Document = {
-        "reportType": spec.report_type.name,
-        "dataStartTime": iso_seconds(spec.start),
-        "dataEndTime": iso_seconds(spec.end),
-        "marketplaceIds": list(spec.marketplace_ids),
-    }
-    if spec.report_type.name == "GET_VENDOR_REAL_TIME_SALES_REPORT":
-        specification["reportOptions"] = {"currencyCode": ledger.currency_code}
-    return {"reportSpecification": specification, "reportData": rows}
+    return real_time_document(spec, rows) if rows else None
 
 
 def _real_time_sales(ledger: Ledger, spec: ReportSpec) -> Document | None:
@@ -517,20 +473,5 @@ BUILDERS: dict[str, Callable[[Ledger, ReportSpec], Document | None]] = {
 }
 
 
-def _dates(first: date, last: date) -> Document:
-    return {"startDate": first.isoformat(), "endDate": last.isoformat()}
-
-
 def _rate(numerator: int, denominator: int) -> Decimal:
     return (Decimal(numerator) / Decimal(denominator)).quantize(RATE, ROUND_HALF_UP)
-
-
-def _exact_json(value: Any) -> str:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, dict):
-        members = (f"{json.dumps(k)}:{_exact_json(v)}" for k, v in value.items())
-        return "{" + ",".join(members) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(_exact_json(item) for item in value) + "]"
-    return json.dumps(value)

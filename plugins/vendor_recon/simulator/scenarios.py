@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import logging
-import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,11 +16,29 @@ from vendor_recon.simulator import queries
 from vendor_recon.simulator.accounts import WorldAccount, make_account
 from vendor_recon.simulator.api import ApiAnswer, ApiRequest
 from vendor_recon.simulator.contracts import report_problems, swagger_problems
+from vendor_recon.simulator.finance import FinanceInvoice
+from vendor_recon.simulator.inbox import drop_files
 from vendor_recon.simulator.report_rules import (
     FORECAST,
     PERIODIC,
     REPORT_TYPES,
     ReportSpec,
+)
+from vendor_recon.simulator.report_shapes import (
+    LIST_KEYS,
+    periodic_document,
+    real_time_document,
+)
+from vendor_recon.simulator.scenario_finance import (
+    FinanceFolderError,
+    finance_versions,
+    visible_invoices,
+)
+from vendor_recon.simulator.scenario_inbox import (
+    DatedFile,
+    InboxFolderError,
+    dated_files,
+    due_files,
 )
 from vendor_recon.simulator.timestamps import iso_seconds, parse_timestamp, require_utc
 
@@ -31,6 +48,7 @@ SCENARIO_FILE = "scenario.json"
 ORDERS_FILE = "orders.json"
 STATUSES_FILE = "statuses.json"
 REPORTS_FOLDER = "reports"
+FINANCE_FOLDER = "finance"
 INBOX_FOLDER = "inbox"
 Document = dict[str, Any]
 
@@ -52,9 +70,9 @@ class Version:
 class ScenarioWorld:
     """Serves a folder's objects as of the clock, as SimulatorServer needs.
 
-    Per account, the latest version of each object visible at the clock; reports
-    from documents whose lastUpdatedDate has come. Hooks for finance invoices
-    and vendor files: `finance_invoices_as_of`, `write_inbox`, `account_file`.
+    Per account, the latest version of each order, status and finance invoice
+    visible at the clock; reports from documents whose lastUpdatedDate has
+    come; the vendor's files from the day folder they are dated by.
     """
 
     path: Path
@@ -63,6 +81,8 @@ class ScenarioWorld:
     orders: Mapping[str, tuple[Version, ...]]
     statuses: Mapping[str, tuple[Version, ...]]
     reports: Mapping[tuple[str, str], tuple[Document, ...]]
+    finance: Mapping[str, tuple[FinanceInvoice, ...]] = field(default_factory=dict)
+    inbox: tuple[DatedFile, ...] = ()
     description: str = ""
     settings: Mapping[str, Any] = field(default_factory=dict)
 
@@ -83,7 +103,7 @@ class ScenarioWorld:
             )
             for a in manifest["accounts"]
         )
-        orders, statuses, reports = {}, {}, {}
+        orders, statuses, reports, finance = {}, {}, {}, {}
         for account in accounts:
             folder = root / account.account_id
             orders[account.account_id] = _versions(
@@ -94,6 +114,11 @@ class ScenarioWorld:
             )
             for report_type, documents in _reports(folder / REPORTS_FOLDER).items():
                 reports[(account.account_id, report_type)] = documents
+            finance[account.account_id] = _checked(
+                finance_versions, folder / FINANCE_FOLDER
+            )
+        ids = {account.account_id for account in accounts}
+        inbox = _checked(dated_files, root / INBOX_FOLDER, ids)
         world = cls(
             path=root,
             accounts=accounts,
@@ -101,15 +126,20 @@ class ScenarioWorld:
             orders=orders,
             statuses=statuses,
             reports=reports,
+            finance=finance,
+            inbox=inbox,
             description=str(manifest.get("description", "")),
             settings=dict(manifest.get("settings", {})),
         )
         log.info(
-            "scenario %s: %s accounts, %s order versions, %s report documents",
+            "scenario %s: %s accounts, %s order versions, %s report documents, "
+            "%s finance invoice versions, %s vendor files",
             root.name,
             len(accounts),
             sum(len(v) for v in orders.values()),
             sum(len(v) for v in reports.values()),
+            sum(len(v) for v in finance.values()),
+            len(inbox),
         )
         return world
 
@@ -145,31 +175,21 @@ class ScenarioWorld:
             return max(published, key=_last_updated, default=None)
         return _real_time_document(published, spec)
 
-    def finance_invoices_as_of(self, account_id: str, as_of: datetime) -> list[Any]:
-        """Hook for the Finances Invoices API, not filled yet: no invoices.
-
-        Finance invoices of a scenario belong in `<account>/finance/` (read them
-        with `account_file`); until then the API answers empty pages.
-        """
+    def finance_invoices_as_of(
+        self, account_id: str, as_of: datetime
+    ) -> list[FinanceInvoice]:
+        """The latest version of each finance invoice updated by `as_of`."""
         self.account(account_id)
-        return []
+        return visible_invoices(self.finance.get(account_id, ()), as_of)
 
     def write_inbox(self, folder: Path, as_of: datetime) -> list[Path]:
-        """Hook for the vendor's files: `<scenario>/inbox/` copied as it is.
+        """Drop the vendor files whose day has come at `as_of` under `folder`.
 
-        No dates are applied: put there only what the vendor has at the clock.
-        An identical file already in `folder` is left alone.
+        Files already there are left alone, as for a generated world; one with
+        other content is an InboxConflict.
         """
-        source = self.path / INBOX_FOLDER
-        paths = []
-        for path in sorted(p for p in source.rglob("*") if p.is_file()):
-            target = Path(folder) / path.relative_to(source)
-            paths.append(target)
-            if target.exists() and target.read_bytes() == path.read_bytes():
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-        return paths
+        as_of = require_utc(as_of, "as_of")
+        return drop_files(Path(folder), due_files(self.inbox, as_of), as_of)
 
     def account_file(self, account_id: str, name: str) -> Any | None:
         """Hook for other parts: `<account>/<name>` parsed as JSON, or None.
@@ -263,7 +283,6 @@ def _same_options(document: Document, spec: ReportSpec) -> bool:
 
 
 def _periodic_document(published: list[Document], spec: ReportSpec) -> Document | None:
-    aggregate_key, asin_key = _list_keys(spec)
     first, last = spec.periods[0][0].isoformat(), spec.periods[-1][1].isoformat()
     whole = [d for d in published if _covers(d, first, last)]
     if whole:
@@ -280,22 +299,16 @@ def _periodic_document(published: list[Document], spec: ReportSpec) -> Document 
             parts.append(max(candidates, key=_last_updated))
     if not parts:
         return None
-    return {
-        "reportSpecification": {
-            "reportType": spec.report_type.name,
-            "reportOptions": dict(spec.options),
-            "lastUpdatedDate": max(_last_updated(d) for d in parts),
-            "dataStartTime": first,
-            "dataEndTime": last,
-            "marketplaceIds": list(spec.marketplace_ids),
-        },
-        aggregate_key: [row for d in parts for row in d[aggregate_key]],
-        asin_key: [row for d in parts for row in d[asin_key]],
-    }
+    aggregate_key, asin_key = LIST_KEYS[spec.report_type.name]
+    return periodic_document(
+        spec,
+        max(_last_updated(d) for d in parts),
+        [row for d in parts for row in d[aggregate_key]],
+        [row for d in parts for row in d[asin_key]],
+    )
 
 
 def _real_time_document(published: list[Document], spec: ReportSpec) -> Document | None:
-    assert spec.start is not None and spec.end is not None
     hours = {iso_seconds(hour) for hour in spec.hours}
     rows = [
         row
@@ -303,17 +316,7 @@ def _real_time_document(published: list[Document], spec: ReportSpec) -> Document
         for row in document["reportData"]
         if iso_seconds(parse_timestamp(row["startTime"])) in hours
     ]
-    if not rows:
-        return None
-    specification: Document = {
-        "reportType": spec.report_type.name,
-        "dataStartTime": iso_seconds(spec.start),
-        "dataEndTime": iso_seconds(spec.end),
-        "marketplaceIds": list(spec.marketplace_ids),
-    }
-    if spec.report_type.name == "GET_VENDOR_REAL_TIME_SALES_REPORT":
-        specification["reportOptions"] = {"currencyCode": spec.account.currency_code}
-    return {"reportSpecification": specification, "reportData": rows}
+    return real_time_document(spec, rows) if rows else None
 
 
 def _covers(document: Document, first: str, last: str) -> bool:
@@ -324,18 +327,12 @@ def _covers(document: Document, first: str, last: str) -> bool:
     )
 
 
-def _list_keys(spec: ReportSpec) -> tuple[str, str]:
-    schema = spec.report_type.schema_file
-    names = {
-        "vendorSalesReport.json": ("salesAggregate", "salesByAsin"),
-        "vendorInventoryReport.json": ("inventoryAggregate", "inventoryByAsin"),
-        "vendorNetPureProductMarginReport.json": (
-            "netPureProductMarginAggregate",
-            "netPureProductMarginByAsin",
-        ),
-        "vendorTrafficReport.json": ("trafficAggregate", "trafficByAsin"),
-    }
-    return names[schema]
+def _checked(load: Any, *args: Any) -> Any:
+    """A part loaded by its own module, its error turned into a ScenarioError."""
+    try:
+        return load(*args)
+    except (FinanceFolderError, InboxFolderError) as exc:
+        raise ScenarioError(str(exc)) from None
 
 
 def _read(path: Path, exact: bool = False) -> Any:

@@ -8,7 +8,7 @@ import logging
 import socket
 import struct
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -73,8 +73,20 @@ Answerer = Callable[[OperationCall], ApiAnswer | FaultAnswer]
 
 
 def world_answerer(state: SimulatorState) -> Answerer:
-    """Answers from the state's world (orders, statuses, what it simulates)."""
-    return lambda call: state.world.respond(call.api_request())
+    """Answers from the state's world, as changed by successful submissions."""
+    world = state.view if state.view is not None else state.world
+    return lambda call: world.respond(call.api_request())
+
+
+def operation_endpoint(
+    state: SimulatorState, operation_id: str, answer: Answerer
+) -> Callable[[Request], Awaitable[Response]]:
+    """A Starlette endpoint serving one operation through `serve_operation`."""
+
+    async def handle(request: Request) -> Response:
+        return await serve_operation(state, request, operation_id, answer)
+
+    return handle
 
 
 async def serve_operation(

@@ -10,10 +10,12 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from vendor_recon.simulator.accounts import WorldAccount
+from vendor_recon.simulator.amazon_view import AmazonRecords, AmazonView
 from vendor_recon.simulator.api import SimulatedApi
 from vendor_recon.simulator.faults import FaultPlan
 from vendor_recon.simulator.ratelimit import RateLimiter
 from vendor_recon.simulator.timestamps import require_utc
+from vendor_recon.simulator.transactions import TransactionDesk
 
 
 class LoggedRequest(NamedTuple):
@@ -41,6 +43,14 @@ class SimulatorState:
         monotonic: Callable[[], float] = time.monotonic,
     ):
         self.world = world
+        # The vendor's submissions, and the world with the successful ones in
+        # (None for the sandbox, whose fixed examples no submission changes).
+        self.transactions = TransactionDesk()
+        self.view = (
+            AmazonView(world, self.transactions)
+            if isinstance(world, AmazonRecords)
+            else None
+        )
         self.token_lifetime_s = token_lifetime_s
         self.rate_limiter = RateLimiter(enabled=rate_limits, clock=monotonic)
         self.faults = faults if faults is not None else FaultPlan()

@@ -7,18 +7,17 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
 
+from vendor_recon.simulator.accounts import WorldAccount
 from vendor_recon.simulator.api import ApiAnswer, error_answer
 from vendor_recon.simulator.contracts import body_problems
-from vendor_recon.simulator.serving import OperationCall, serve_operation
+from vendor_recon.simulator.serving import OperationCall, operation_endpoint
 
 if TYPE_CHECKING:
     from vendor_recon.simulator.state import SimulatorState
@@ -76,6 +75,9 @@ SUBMISSIONS = (
     ),
 )
 TRANSACTIONS = "/vendor/transactions/v1/transactions"
+# Why Amazon would end a valid submission Failure: (operation, account,
+# documents, clock) -> problems, one error each; [] lets it go by its hash.
+Check = Callable[[str, WorldAccount, list[dict[str, Any]], datetime], list[str]]
 
 
 @dataclass
@@ -86,6 +88,7 @@ class Transaction:
     submitted_at: datetime
     outcome: str
     errors: list[dict[str, str]]
+    documents: list[dict[str, Any]]
     polls: int = 0
 
     def status(self, as_of: datetime) -> str:
@@ -98,6 +101,14 @@ class Transaction:
         return self.outcome if settled else PROCESSING
 
 
+@dataclass(frozen=True)
+class Accepted:
+    """The documents of a transaction that ended Success, and when it came."""
+
+    submitted_at: datetime
+    documents: list[dict[str, Any]]
+
+
 class TransactionDesk:
     """Takes submissions and answers getTransaction, per account (thread-safe)."""
 
@@ -105,7 +116,9 @@ class TransactionDesk:
         self._transactions: dict[str, Transaction] = {}
         self._lock = threading.Lock()
 
-    def submit(self, submission: Submission, call: OperationCall) -> ApiAnswer:
+    def submit(
+        self, submission: Submission, call: OperationCall, check: Check | None = None
+    ) -> ApiAnswer:
         try:
             body = json.loads(call.body or b"null")
         except ValueError as exc:
@@ -124,12 +137,18 @@ class TransactionDesk:
         forced = call.hints.get("transaction_outcome")
         if forced not in (None, SUCCESS, FAILURE, PROCESSING):
             raise ValueError(f"unknown transaction outcome {forced!r}")
-        outcome = forced or _outcome_of(body)
-        errors = (
-            _failure_errors(submission, body[submission.documents])
-            if outcome == FAILURE
-            else []
+        documents = body[submission.documents]
+        problems = (
+            []
+            if check is None
+            else check(submission.operation_id, call.account, documents, call.as_of)
         )
+        outcome = forced or (FAILURE if problems else _outcome_of(body))
+        errors = []
+        if outcome == FAILURE:
+            errors = [_rejection(p) for p in problems] or _failure_errors(
+                submission, documents
+            )
         stamp = call.as_of.strftime("%Y%m%d%H%M%S")
         transaction = Transaction(
             transaction_id=f"{stamp}-{uuid.uuid4()}",
@@ -138,15 +157,17 @@ class TransactionDesk:
             submitted_at=call.as_of,
             outcome=outcome,
             errors=errors,
+            documents=documents,
         )
         with self._lock:
             self._transactions[transaction.transaction_id] = transaction
         log.info(
-            "%s took %s document(s) as transaction %s (will end %s)",
+            "%s took %s document(s) as transaction %s (will end %s, %s problems)",
             submission.operation_id,
-            len(body[submission.documents]),
+            len(documents),
             transaction.transaction_id,
             outcome,
+            len(problems),
         )
         return ApiAnswer(
             202, {"payload": {"transactionId": transaction.transaction_id}}
@@ -172,25 +193,34 @@ class TransactionDesk:
             answer["errors"] = [dict(error) for error in transaction.errors]
         return ApiAnswer(200, {"payload": {"transactionStatus": answer}})
 
+    def accepted(
+        self, account_id: str, operation_id: str, as_of: datetime
+    ) -> list[Accepted]:
+        """The account's submissions of an operation that read Success at
+        `as_of` and came at or before it, oldest first."""
+        with self._lock:
+            return [
+                Accepted(t.submitted_at, t.documents)
+                for t in self._transactions.values()
+                if t.account_id == account_id
+                and t.operation_id == operation_id
+                and t.submitted_at <= as_of
+                and t.status(as_of) == SUCCESS
+            ]
+
 
 def transaction_routes(state: SimulatorState) -> list[Route]:
-    """The submit operations and getTransaction, over one desk per app."""
-    desk = TransactionDesk()
-
-    def endpoint(
-        operation_id: str, answer: Callable[[OperationCall], ApiAnswer]
-    ) -> Callable[[Request], Awaitable[Response]]:
-        async def handle(request: Request) -> Response:
-            return await serve_operation(state, request, operation_id, answer)
-
-        return handle
+    """The submit operations and getTransaction, over the state's desk."""
+    desk = state.transactions
+    check = state.view.problems if state.view is not None else None
 
     routes = [
         Route(
             submission.path,
-            endpoint(
+            operation_endpoint(
+                state,
                 submission.operation_id,
-                lambda call, s=submission: desk.submit(s, call),
+                lambda call, s=submission: desk.submit(s, call, check),
             ),
             methods=["POST"],
         )
@@ -199,7 +229,7 @@ def transaction_routes(state: SimulatorState) -> list[Route]:
     routes.append(
         Route(
             f"{TRANSACTIONS}/{{transactionId}}",
-            endpoint("getTransaction", desk.get_transaction),
+            operation_endpoint(state, "getTransaction", desk.get_transaction),
             methods=["GET"],
         )
     )
@@ -215,6 +245,14 @@ def _outcome_of(body: Any) -> str:
     if bucket in (1, 2):
         return FAILURE
     return SUCCESS
+
+
+def _rejection(problem: str) -> dict[str, str]:
+    return {
+        "code": "DocumentRejected",
+        "message": f"The document was rejected: {problem}.",
+        "details": "Amazon's records do not allow it; correct and resubmit.",
+    }
 
 
 def _failure_errors(

@@ -36,6 +36,13 @@ class Quantity:
         return {"amount": self.eaches, "unitOfMeasure": EACHES, "unitSize": 1}
 
 
+def eaches_of(quantity: dict[str, Any]) -> int:
+    """The eaches of a model's ItemQuantity: Cases count `unitSize` each."""
+    if quantity.get("unitOfMeasure") == CASES:
+        return int(quantity["amount"]) * int(quantity.get("unitSize") or 1)
+    return int(quantity["amount"])
+
+
 def quantity_in(eaches: int, unit_size: int, prefer_cases: bool) -> Quantity:
     if prefer_cases and unit_size > 1 and eaches % unit_size == 0:
         return Quantity(eaches, CASES, unit_size)
