@@ -8,7 +8,10 @@ year is extracted and loaded again, as a rerun would, which must insert nothing.
 
     .venv/bin/python benchmarks/extract_backfill.py --days 365 --orders-per-day 165
 
-Prints documents per second per phase and the peak resident memory after each.
+Prints documents per second per phase and the peak resident memory after each,
+then the run figures of every source of NA, EU and FE read from the simulator
+under its documented rate limits (`simulator_figures.py`; `--simulator-days 0`
+skips it).
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+# The sibling module: running this file puts benchmarks/ on sys.path.
+import simulator_figures
 
 from vendor_recon.config import VendorAccount
 from vendor_recon.landing import LandingWriter
@@ -49,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders-per-day", type=int, default=165)
     parser.add_argument("--lines-per-order", type=int, default=5)
     parser.add_argument("--work", help="folder to keep (default: a temporary one)")
+    parser.add_argument("--simulator-days", type=int, default=14)
+    parser.add_argument("--simulator-orders-per-day", type=int, default=6)
     args = parser.parse_args(argv)
 
     work = Path(args.work or tempfile.mkdtemp(prefix="vendor-recon-bench-"))
@@ -85,6 +93,11 @@ def main(argv: list[str] | None = None) -> int:
                     f"    {loading['inserted']:,} new document versions, DuckDB "
                     f"{loading['duckdb_mib']:,.1f} MiB"
                 )
+        if args.simulator_days > 0:
+            print()
+            simulator_figures.run(
+                work / "simulator", args.simulator_days, args.simulator_orders_per_day
+            )
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)

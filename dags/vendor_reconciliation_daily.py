@@ -12,18 +12,35 @@ from vendor_recon.alerts.callbacks import on_dag_failure, on_dag_success
 # The one import with work behind it: cosmos must draw the dbt models as tasks
 # while the file is parsed. It reads the manifest of `dbt parse` (no dbt, no
 # connection) and imports only cosmos, in about 0.2 s.
-from vendor_recon.dbt_tasks import WAREHOUSE_POOL, marts_task_group
+from vendor_recon.dbt_tasks import (
+    WAREHOUSE_POOL,
+    marts_task_group,
+    staging_task_group,
+)
 
 DOC = """
 ### vendor_reconciliation_daily
 
 For each vendor account in the accounts file (one mapped task per account),
 read the purchase orders created or changed in the data interval and the PO
-statuses updated in it, plus a rolling lookback, from the Selling Partner API.
-Pages land as Parquet snapshots; one task loads them into the raw tables; dbt
-builds the reconciliation marts, one task per model with its tests
-(`build_marts`, through astronomer-cosmos); Great Expectations checks them.
-A failed critical expectation fails the run.
+statuses updated in it, plus a rolling lookback, from the Selling Partner API,
+and the vendor's new inbox files. Pages land as Parquet snapshots; one task
+loads them into the raw tables.
+
+Each layer is checked by Great Expectations before the next is built, and a
+failed critical expectation fails the run where it is found:
+
+1. `check_raw`, then `build_staging` (the staging models, one cosmos task per
+   model with its dbt tests) and `check_staging`;
+2. `backup_marts` copies the marts analysts read, then `build_marts` (seeds,
+   snapshots, intermediate models and marts) and `check_marts`;
+3. `restore_marts` runs last whatever happened: if this run's marts did not
+   pass (a model, a dbt test or a critical check failed) it puts back the
+   copy, so the marts of the previous good run stay; else it does nothing.
+
+Failed warnings let the run finish; `build_monitoring` then builds the gaps,
+stuck lines and alerts models, and the DAG's callbacks deliver the alerts (and
+an alert for a failed run) and write the daily digests.
 
 Every task that writes the warehouse runs in the `warehouse_writer` pool
 (one slot for DuckDB, which allows a single writer).
@@ -90,12 +107,25 @@ def vendor_reconciliation_daily():
 
         return tasks.check_layer("staging", get_current_context()["run_id"])
 
-    # Writes quality.gx_results, so it is a warehouse writer too.
+    @task(pool=WAREHOUSE_POOL)
+    def backup_marts() -> dict:
+        from vendor_recon import tasks
+
+        return tasks.backup_marts(get_current_context()["run_id"])
+
     @task(retries=0, pool=WAREHOUSE_POOL)
     def check_marts() -> dict:
         from vendor_recon import tasks
 
         return tasks.check_marts(get_current_context()["run_id"])
+
+    # all_done: it must run when a model or a check upstream failed; it
+    # restores only a backup this run took and did not publish.
+    @task(pool=WAREHOUSE_POOL, trigger_rule="all_done")
+    def restore_marts() -> dict:
+        from vendor_recon import tasks
+
+        return tasks.restore_marts(get_current_context()["run_id"])
 
     @task(pool=WAREHOUSE_POOL)
     def build_monitoring() -> dict:
@@ -107,11 +137,18 @@ def vendor_reconciliation_daily():
     loaded = load(
         extract.expand(account_id=accounts), extract_inbox.expand(account_id=accounts)
     )
-    marts = marts_task_group("build_marts", retries=RETRIES, retry_delay=RETRY_DELAY)
+    group_args = {"retries": RETRIES, "retry_delay": RETRY_DELAY}
+    staging = staging_task_group("build_staging", **group_args)
+    marts = marts_task_group("build_marts", **group_args)
+    checked_marts = check_marts()
     # A failed check stops the chain (the run fails and the failure callback
     # raises the alert); the monitoring models see only a completed run.
-    chain = loaded >> check_raw() >> marts >> check_staging() >> check_marts()
-    chain >> build_monitoring()
+    chain = loaded >> check_raw() >> staging >> check_staging() >> backup_marts()
+    chain >> marts >> checked_marts >> build_monitoring()
+    # After every mart task, not only the group's last ones: a last task is
+    # done (upstream_failed) as soon as one of its parents fails, while
+    # another parent may still be queued to write.
+    [*marts.iter_tasks(), checked_marts] >> restore_marts()
 
 
 vendor_reconciliation_daily()

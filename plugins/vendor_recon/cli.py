@@ -31,6 +31,11 @@ def main(argv: list[str] | None = None) -> int:
         default=3,
         help="daily DAG runs, the last days of the history (the first reads it all)",
     )
+    demo.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show the task logs instead of writing them to .airflow/logs/demo.log",
+    )
     demo.add_argument("--seed", type=int, default=42)
     demo.add_argument("--orders-per-day", type=int, default=3)
 
@@ -99,6 +104,7 @@ def _demo(args) -> int:
         home=home,
         days=args.days,
         runs=args.runs,
+        verbose=args.verbose,
         seed=args.seed,
         orders_per_day=args.orders_per_day,
         progress=progress,
@@ -129,6 +135,8 @@ def _demo(args) -> int:
         console.print(Markdown(digest))
     console.print(f"DuckDB warehouse: {result.warehouse_path}")
     console.print(f"Data Docs:        {result.docs_index}")
+    if result.task_log:
+        console.print(f"Task logs:        {result.task_log}")
     failed = [s for s in result.states if s != "success"]
     if failed or len(result.states) != result.runs:
         console.print(f"[red]{len(failed)} run(s) did not succeed[/red]")
@@ -205,12 +213,35 @@ def _add_deployment_commands(commands) -> None:
 
     status = commands.add_parser("status", help="the daily DAG's recent runs")
     status.add_argument("--limit", type=int, default=10)
+    status.add_argument(
+        "--figures",
+        action="store_true",
+        help="instead, the extraction figures of the latest load per account and "
+        "source (read from the snapshots; no Airflow needed)",
+    )
+    status.add_argument(
+        "--day", help="with --figures: every landing of this UTC day (YYYY-MM-DD)"
+    )
 
     export = commands.add_parser(
         "export-marts", help="write the marts as dated Parquet with a manifest"
     )
-    export.add_argument("--day", required=True, help="the day to name (YYYY-MM-DD)")
+    export.add_argument("--day", help="the day to name (YYYY-MM-DD)")
     export.add_argument("--to", required=True, help="the export folder")
+    export.add_argument(
+        "--from-snapshots",
+        action="store_true",
+        help="rebuild the marts from the snapshots instead of the warehouse's",
+    )
+    export.add_argument(
+        "--as-of",
+        help="with --from-snapshots: the loads of this UTC day and before, judged "
+        "as of its 00:00 UTC, as the daily run of that day did (YYYY-MM-DD)",
+    )
+    export.add_argument(
+        "--warehouse",
+        help="with --from-snapshots: keep the rebuilt DuckDB file here (new file)",
+    )
 
     commands.add_parser(
         "manifest", help="write the dbt manifest the DAG is drawn from (dbt parse)"
@@ -263,6 +294,8 @@ def _run(args) -> int:
 
 
 def _status(args) -> int:
+    if args.figures:
+        return _figures(args)
     _local_airflow_by_default()
     from vendor_recon import airflow_runs
 
@@ -272,6 +305,55 @@ def _status(args) -> int:
         return 0
     _print_runs(runs, f"{airflow_runs.DAG_ID}: the last {len(runs)} runs")
     return 0
+
+
+def _figures(args) -> int:
+    from datetime import date
+
+    from vendor_recon import run_figures
+    from vendor_recon.settings import Settings
+
+    root = Settings.from_env().snapshot_root
+    if args.day:
+        manifests = run_figures.day_manifests(root, date.fromisoformat(args.day))
+        title = f"extraction figures of the landings of {args.day}"
+    else:
+        manifests = run_figures.latest_load_manifests(root)
+        title = "extraction figures of the latest load"
+    figures = run_figures.figures_from_manifests(manifests)
+    if not figures:
+        console.print(f"no landings to count under {escape(str(root))}")
+        return 0
+    table = Table(title=f"{title} ({len(manifests)} landing files)")
+    for heading in FIGURE_COLUMNS:
+        table.add_column(heading, justify="left" if heading in FIGURE_KEYS else "right")
+    for row in [*figures, run_figures.total(figures)]:
+        values = (getattr(row, name) for name in FIGURE_COLUMNS.values())
+        table.add_row(*(_figure(value) for value in values))
+    console.print(table)
+    return 0
+
+
+FIGURE_KEYS = ("account", "source")
+FIGURE_COLUMNS = {
+    "account": "account_id",
+    "source": "source",
+    "documents": "documents",
+    "pages": "pages",
+    "quarantined": "quarantined",
+    "outside window": "out_of_window",
+    "requests": "requests",
+    "429s": "throttled",
+    "retries": "retries",
+    "limiter wait s": "limiter_wait_s",
+    "backoff s": "backoff_s",
+}
+
+
+def _figure(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return f"{value:,}" if isinstance(value, int) else escape(str(value))
 
 
 def _print_runs(runs, title: str) -> None:
@@ -293,26 +375,52 @@ def _print_runs(runs, title: str) -> None:
 def _export_marts(args) -> int:
     from datetime import date
 
-    from rich.progress import Progress, SpinnerColumn, TextColumn
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from vendor_recon.marts_export import MANIFEST_NAME, export_marts
+    from vendor_recon.marts_export import (
+        MANIFEST_NAME,
+        export_marts,
+        export_marts_as_of,
+    )
 
+    if args.from_snapshots:
+        if not args.as_of or args.day:
+            raise ValueError("--from-snapshots takes --as-of YYYY-MM-DD, not --day")
+        day = date.fromisoformat(args.as_of)
+    else:
+        if not args.day or args.as_of or args.warehouse:
+            raise ValueError(
+                "give --day YYYY-MM-DD (the warehouse's marts), or --from-snapshots "
+                "--as-of YYYY-MM-DD (rebuilt as of that day)"
+            )
+        day = date.fromisoformat(args.day)
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
+        TimeElapsedColumn(),
         console=console,
         transient=True,
     ) as bar:
         task = bar.add_task("exporting", total=None)
-        export = export_marts(
-            date.fromisoformat(args.day),
-            args.to,
-            progress=lambda name: bar.update(task, description=f"exporting {name}"),
-        )
+
+        def progress(step: str) -> None:
+            bar.update(task, description=escape(step))
+
+        if args.from_snapshots:
+            export = export_marts_as_of(
+                day, args.to, warehouse=args.warehouse, progress=progress
+            )
+        else:
+            export = export_marts(day, args.to, progress=progress)
     rows = sum(t.rows for t in export.tables)
+    rebuilt = (
+        f" rebuilt as of {export.as_of} from {export.rebuilt_from['loads']} loads"
+        if export.rebuilt_from
+        else ""
+    )
     console.print(
-        f"exported {len(export.tables)} tables ({rows} rows) to {export.folder} "
-        f"(manifest {MANIFEST_NAME})",
+        f"exported {len(export.tables)} tables ({rows} rows){rebuilt} to "
+        f"{export.folder} (manifest {MANIFEST_NAME})",
         soft_wrap=True,
     )
     return 0

@@ -1,6 +1,12 @@
 """The dbt models as Airflow tasks through astronomer-cosmos: one task per model.
 
-The DAG file calls `marts_task_group()` while it is parsed, so this module stays
+Two groups, chosen by path so that new models, seeds and snapshots join them
+without an edit: `staging_task_group()` builds models/staging, whose checks
+must pass before anything downstream is touched; `marts_task_group()` builds
+everything else (seeds, snapshots, intermediate models, marts). The monitoring
+models read this run's check results, so neither group builds them.
+
+The DAG file calls both while it is parsed, so this module stays
 cheap to import: cosmos is imported inside the function, the dbt graph comes
 from a manifest written beforehand by `dbt parse` (`write_manifest()`, run by
 `make manifest`, the demo, the tests and the image build), and nothing here
@@ -27,6 +33,8 @@ WAREHOUSE_POOL_DESCRIPTION = (
     "Tasks that write the warehouse; one slot for DuckDB (a single writer)"
 )
 PROFILE_NAME = "vendor_recon"
+STAGING_SELECTOR = "path:models/staging"
+MONITORING_SELECTOR = "path:models/monitoring"
 TELEMETRY_OFF = {
     "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
     "DBT_VERSION_CHECK": "False",
@@ -66,9 +74,29 @@ def dbt_env(settings: Settings) -> dict[str, str]:
     return {"VENDOR_RECON_WAREHOUSE": str(settings.warehouse_path), **TELEMETRY_OFF}
 
 
-def marts_task_group(group_id: str = "build_marts", **task_args: Any):
-    """A cosmos DbtTaskGroup with one `dbt build` task per model.
+def staging_task_group(group_id: str = "build_staging", **task_args: Any):
+    """One `dbt build` task per staging model (and its tests)."""
+    return dbt_task_group(group_id, select=[STAGING_SELECTOR], **task_args)
 
+
+def marts_task_group(group_id: str = "build_marts", **task_args: Any):
+    """One task per seed, snapshot, intermediate model and mart: all but staging
+    (built and checked before) and monitoring (built after the checks)."""
+    return dbt_task_group(
+        group_id, exclude=[STAGING_SELECTOR, MONITORING_SELECTOR], **task_args
+    )
+
+
+def dbt_task_group(
+    group_id: str,
+    *,
+    select: list[str] | None = None,
+    exclude: list[str] | None = None,
+    **task_args: Any,
+):
+    """A cosmos DbtTaskGroup with one `dbt build` task per selected node.
+
+    `select` and `exclude` are cosmos RenderConfig selectors (`path:...`);
     `task_args` (retries, retry_delay, ...) go to every model task.
     """
     from cosmos import (
@@ -117,9 +145,8 @@ def marts_task_group(group_id: str = "build_marts", **task_args: Any):
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
             test_behavior=TestBehavior.BUILD,
-            # Monitoring models (gaps, alerts) read this run's quality results,
-            # so they are built by their own task after the checks.
-            exclude=["path:models/monitoring"],
+            select=select or [],
+            exclude=exclude or [],
             # A test of two models (relationships) waits for both as its own
             # task; inside either model's task the other may not exist yet.
             should_detach_multiple_parents_tests=True,

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,6 +35,7 @@ class DemoResult:
     digests: dict[str, str]
     warehouse_path: Path
     docs_index: Path
+    task_log: Path | None
 
 
 def simulator_connection(server_url: str, world_account) -> dict:
@@ -57,6 +61,7 @@ def run_demo(
     orders_per_day: int = 3,
     today: datetime | None = None,
     progress=None,
+    verbose: bool = False,
 ) -> DemoResult:
     """Run the DAG for the last `runs` of `days` logical days ending today (UTC)."""
     from vendor_recon import local_airflow
@@ -94,8 +99,12 @@ def run_demo(
         accounts=default_accounts(),
         orders_per_day=orders_per_day,
     )
-    local_airflow.migrate_db()
-    dag = local_airflow.load_dag(home / "dags", DAG_ID)
+    # Airflow, cosmos and dbt write a few hundred lines a run; unless asked to
+    # show them they go to a file, and the terminal gets one line a run.
+    task_log = None if verbose else airflow_home / "logs" / "demo.log"
+    with _output_to(task_log) if task_log else nullcontext():
+        local_airflow.migrate_db()
+        dag = local_airflow.load_dag(home / "dags", DAG_ID)
 
     states = []
     with SimulatorServer(world) as server:
@@ -110,7 +119,8 @@ def run_demo(
             world.write_inbox(Path(settings.inbox), interval_end)
             # A data-interval timetable gives a manual run at T the interval
             # that ends at T.
-            state = local_airflow.run_dag(dag, interval_end)
+            with _output_to(task_log) if task_log else nullcontext():
+                state = local_airflow.run_dag(dag, interval_end)
             states.append(state)
             if progress:
                 done = offset - (days - runs) + 1
@@ -128,7 +138,35 @@ def run_demo(
         digests=account_digests(settings.warehouse_path, world.accounts, last_day),
         warehouse_path=settings.warehouse_path,
         docs_index=settings.docs_dir / "index.html",
+        task_log=task_log,
     )
+
+
+@contextmanager
+def _output_to(log_file: Path) -> Iterator[None]:
+    """Send everything written to stdout and stderr, by any library, to a file.
+
+    At the file-descriptor level, because Airflow's task runner and dbt write to
+    the process's streams directly, not through Python's logging.
+    """
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    try:
+        with log_file.open("ab") as sink:
+            os.dup2(sink.fileno(), 1)
+            os.dup2(sink.fileno(), 2)
+            try:
+                yield
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os.dup2(saved[0], 1)
+                os.dup2(saved[1], 2)
+    finally:
+        os.close(saved[0])
+        os.close(saved[1])
 
 
 def _connection_id(settings, account_id: str) -> str:

@@ -7,6 +7,7 @@ summary (XCom carries it), never a client or a dataframe.
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import os
 import re
@@ -18,6 +19,12 @@ from typing import Any
 
 from vendor_recon.config import VendorAccount
 from vendor_recon.landing import LandingWriter
+from vendor_recon.run_figures import (
+    api_figures_since,
+    figures_from_manifests,
+    log_figures,
+    total,
+)
 from vendor_recon.settings import Settings
 from vendor_recon.sources.registry import EXTRACTORS, sources_for
 from vendor_recon.sources.windows import request_window
@@ -58,11 +65,14 @@ def extract_account(
     extracted_at = datetime.now(UTC)
     landed = []
     for name in sources or sources_for(account):
+        # The client counts per account; the manifest keeps this source's share.
+        before = api.stats.as_dict()
         with LandingWriter(
             settings.snapshot_root, account, name, load_id, extracted_at
         ) as writer:
             stats = EXTRACTORS[name](api, window, writer)
-            landed.append(writer.commit(stats=asdict(stats)))
+            api_share = api_figures_since(before, api.stats.as_dict())
+            landed.append(writer.commit(stats={**asdict(stats), "api": api_share}))
     summary = {
         "account_id": account.account_id,
         "load_id": load_id,
@@ -92,9 +102,12 @@ def extract_inbox(
     lands record by record, bad records and unreadable files as quarantine rows.
     Folders without new files land nothing, so a quiet day adds no snapshot.
     """
-    from vendor_recon import inbox
+    from vendor_recon import inbox, warehouse_postgres
 
-    seen = loaded_inbox_files(settings.warehouse_path, account.account_id)
+    if warehouse_postgres.warehouse_kind() == "postgres":
+        seen = warehouse_postgres.loaded_inbox_files(None, account.account_id)
+    else:
+        seen = loaded_inbox_files(settings.warehouse_path, account.account_id)
     load_id = make_load_id(run_id)
     extracted_at = datetime.now(UTC)
     landed = []
@@ -165,7 +178,13 @@ def load_raw(
         settings.warehouse_path,
         inserted,
     )
-    return {"files": results_as_dicts(results), "rows_inserted": inserted}
+    figures = figures_from_manifests(manifests)
+    log_figures([*figures, total(figures)])
+    return {
+        "files": results_as_dicts(results),
+        "rows_inserted": inserted,
+        "figures": [asdict(row) for row in figures],
+    }
 
 
 def _dbt_env(settings: Settings) -> None:
@@ -174,8 +193,16 @@ def _dbt_env(settings: Settings) -> None:
     os.environ.setdefault("DBT_VERSION_CHECK", "False")
 
 
-def build_marts(settings: Settings, *, command: str = "build") -> dict[str, Any]:
-    """Run dbt in-process (no shell) against the warehouse; raise on any failure."""
+def build_marts(
+    settings: Settings,
+    *,
+    command: str = "build",
+    variables: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Run dbt in-process (no shell) against the warehouse; raise on any failure.
+
+    `variables` are dbt vars, e.g. {"as_of": ...} to judge the marts as of a day.
+    """
     from dbt.cli.main import dbtRunner
 
     _dbt_env(settings)
@@ -193,6 +220,8 @@ def build_marts(settings: Settings, *, command: str = "build") -> dict[str, Any]
         "--log-path",
         str(settings.warehouse_path.parent / "dbt_logs"),
     ]
+    if variables:
+        args += ["--vars", json.dumps(variables)]
     result = dbtRunner().invoke(args)
     nodes = []
     if result.result is not None and hasattr(result.result, "results"):
@@ -232,6 +261,19 @@ def check_quality(settings: Settings, *, layer: str, run_id: str) -> dict[str, A
         report.docs_index,
     )
     report.raise_for_critical()
+    return summary
+
+
+def check_marts(settings: Settings, *, run_id: str) -> dict[str, Any]:
+    """The marts' checkpoint; marts that pass are published, else kept back.
+
+    On a critical failure this raises before publishing, and the DAG's
+    restore task puts back the marts of the last good run.
+    """
+    from vendor_recon.quality import published_marts
+
+    summary = check_quality(settings, layer="marts", run_id=run_id)
+    published_marts.mark_published(settings.warehouse_path, run_id)
     return summary
 
 

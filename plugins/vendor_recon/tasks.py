@@ -94,7 +94,21 @@ def build_marts() -> dict[str, Any]:
 
 
 def check_marts(run_id: str) -> dict[str, Any]:
-    return pipeline.check_quality(Settings.from_env(), layer="marts", run_id=run_id)
+    return pipeline.check_marts(Settings.from_env(), run_id=run_id)
+
+
+def backup_marts(run_id: str) -> dict[str, Any]:
+    from vendor_recon.quality import published_marts
+
+    settings = Settings.from_env()
+    return published_marts.backup_marts(settings.warehouse_path, run_id).as_dict()
+
+
+def restore_marts(run_id: str) -> dict[str, Any]:
+    from vendor_recon.quality import published_marts
+
+    settings = Settings.from_env()
+    return published_marts.restore_marts(settings.warehouse_path, run_id).as_dict()
 
 
 def check_layer(layer: str, run_id: str) -> dict[str, Any]:

@@ -43,6 +43,7 @@ RAW_TABLES = (
     "vendor_shipment_confirmations",
     "remittance_lines",
     "finance_invoices",
+    "vendor_reports",
 )
 
 _DOCUMENT_COLUMNS = """

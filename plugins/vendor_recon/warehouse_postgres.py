@@ -141,6 +141,31 @@ def load_landed_files(
     return results
 
 
+def loaded_inbox_files(target: PostgresTarget | None, account_id: str) -> set[str]:
+    """The content hashes of the account's inbox files the database holds.
+
+    The PostgreSQL twin of `warehouse.loaded_inbox_files`: without it every run
+    would land every inbox file again (the loader would still add no row).
+    """
+    import psycopg2
+
+    target = target or PostgresTarget.from_env()
+    connection = target.connect()
+    try:
+        with connection.cursor() as cursor:
+            try:
+                cursor.execute(
+                    "select source_file_sha256 from raw.inbox_files"
+                    " where account_id = %s",
+                    [account_id],
+                )
+            except psycopg2.errors.UndefinedTable:
+                return set()
+            return {digest for (digest,) in cursor.fetchall()}
+    finally:
+        connection.close()
+
+
 def _create_raw_schema(connection) -> None:
     """The DuckDB DDL is portable as written (varchar, json, timestamptz)."""
     with connection, connection.cursor() as cursor:

@@ -101,3 +101,18 @@ def test_successful_run_sends_alerts_and_writes_a_digest_per_account(set_alerts,
             "# acme-na: vendor-recon digest for 2026-11-05\n\n## New alerts (1)\n"
         )
     )
+
+
+def test_failed_run_alert_says_the_previous_marts_were_kept(warehouse, env):
+    from vendor_recon.quality import published_marts
+
+    published_marts.backup_marts(warehouse, RUN_ID)
+    published_marts.restore_marts(warehouse, RUN_ID)
+    context = {"dag_run": FakeDagRun("failed"), "reason": "task_failure"}
+
+    callbacks.on_dag_failure(context)
+
+    (record,) = [r for r in delivered(env) if r["kind"] == "pipeline_failure"]
+    assert record["detail"] == (
+        "failed tasks: check_marts; marts of the previous good run kept"
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -23,6 +24,17 @@ PARSE_TIME_PACKAGE_MODULES = {
     "vendor_recon.alerts.callbacks",
 }
 WAREHOUSE_POOL = "warehouse_writer"
+# cosmos names a node's task <name>_<resource type>[_build].
+NODE_TASK = re.compile(r"(.+)_(?:model|seed|snapshot)(?:_build)?")
+WRITERS = (
+    "load",
+    "check_raw",
+    "check_staging",
+    "backup_marts",
+    "check_marts",
+    "restore_marts",
+    "build_monitoring",
+)
 
 
 @pytest.fixture(scope="module")
@@ -52,36 +64,67 @@ def test_schedule_tags_and_retries(dagbag):
             assert task.retries >= 2, task.task_id
 
 
+def _group_tasks(dag, group_id: str) -> list:
+    return [t for t in dag.tasks if t.task_id.startswith(f"{group_id}.")]
+
+
 def test_task_order(dagbag):
     dag = dagbag.dags[DAG_ID]
     assert dag.get_task("extract").upstream_task_ids == {"list_accounts"}
     assert dag.get_task("load").upstream_task_ids == {"extract", "extract_inbox"}
-    models = [t for t in dag.tasks if t.task_id.startswith("build_marts.")]
-    assert models, "build_marts has no model tasks"
-    roots = [t for t in models if "check_raw" in t.upstream_task_ids]
-    assert roots
-    for model in models:
-        assert model.upstream_task_ids <= {"check_raw", *(m.task_id for m in models)}
-    upstream_of_staging = dag.get_task("check_staging").upstream_task_ids
-    assert upstream_of_staging
-    assert all(task_id.startswith("build_marts.") for task_id in upstream_of_staging)
-    assert dag.get_task("check_marts").upstream_task_ids == {"check_staging"}
+    assert dag.get_task("check_raw").upstream_task_ids == {"load"}
+    # Each group starts after the check before it, and only its own tasks
+    # lead to the check after it.
+    for group_id, before, after in (
+        ("build_staging", "check_raw", "check_staging"),
+        ("build_marts", "backup_marts", "check_marts"),
+    ):
+        models = _group_tasks(dag, group_id)
+        assert models, f"{group_id} has no model tasks"
+        ids = {m.task_id for m in models}
+        assert [m for m in models if before in m.upstream_task_ids]
+        for model in models:
+            assert model.upstream_task_ids <= {before, *ids}
+        assert dag.get_task(after).upstream_task_ids <= ids
+        assert dag.get_task(after).upstream_task_ids
+    assert dag.get_task("backup_marts").upstream_task_ids == {"check_staging"}
     assert dag.get_task("build_monitoring").upstream_task_ids == {"check_marts"}
 
 
-def test_one_dbt_task_per_model(dagbag, dbt_manifest):
-    manifest = json.loads(dbt_manifest.read_text())
-    model_names = {
+def test_restore_waits_for_every_mart_task_and_runs_whatever_happened(dagbag):
+    dag = dagbag.dags[DAG_ID]
+    restore = dag.get_task("restore_marts")
+    marts = {t.task_id for t in _group_tasks(dag, "build_marts")}
+    assert restore.upstream_task_ids == {*marts, "check_marts"}
+    assert restore.trigger_rule == "all_done"
+    assert restore.downstream_task_ids == set()
+
+
+def _model_names(manifest_file, folder: str | None, *, exclude=()) -> set[str]:
+    manifest = json.loads(manifest_file.read_text())
+    return {
         node["name"]
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model"
-        # Built after the checks by build_monitoring, not by cosmos.
-        and not node["original_file_path"].startswith("models/monitoring/")
+        if node["resource_type"] in ("model", "seed", "snapshot")
+        and (folder is None or node["original_file_path"].startswith(folder))
+        and not node["original_file_path"].startswith(exclude)
     }
+
+
+def test_one_dbt_task_per_node_in_each_group(dagbag, dbt_manifest):
     dag = dagbag.dags[DAG_ID]
-    group = dag.task_group.children["build_marts"]
-    tasks = {task_id.removeprefix("build_marts.") for task_id in group.children}
-    assert {f"{name}_model_build" for name in model_names} <= tasks
+    staging = _model_names(dbt_manifest, "models/staging/")
+    # Built after the checks by build_monitoring, not by cosmos.
+    rest = _model_names(
+        dbt_manifest, None, exclude=("models/staging/", "models/monitoring/")
+    )
+    assert staging
+    assert rest
+    for group_id, names in (("build_staging", staging), ("build_marts", rest)):
+        group = dag.task_group.children[group_id]
+        tasks = {task_id.removeprefix(f"{group_id}.") for task_id in group.children}
+        built = {match.group(1) for match in map(NODE_TASK.fullmatch, tasks) if match}
+        assert built == names, group_id
 
 
 def test_warehouse_writers_share_one_pool(dagbag):
@@ -89,9 +132,8 @@ def test_warehouse_writers_share_one_pool(dagbag):
     writers = [
         task
         for task in dag.tasks
-        if task.task_id
-        in ("load", "check_raw", "check_staging", "check_marts", "build_monitoring")
-        or task.task_id.startswith("build_marts.")
+        if task.task_id in WRITERS
+        or task.task_id.startswith(("build_staging.", "build_marts."))
     ]
     assert {task.pool for task in writers} == {WAREHOUSE_POOL}
     assert dag.get_task("extract").pool != WAREHOUSE_POOL

@@ -15,7 +15,11 @@
 {%- endmacro %}
 
 
-{#- The text of capture group `group` of the first match; null without a match. -#}
+{#-
+    The text of capture group `group` of the first match; null without a match
+    and for an empty group. duckdb's regexp_extract cannot tell the two apart
+    (both are ''), so postgres, which can, returns null for both as well.
+-#}
 {% macro regexp_capture(expression, pattern, group) -%}
     {{ return(adapter.dispatch('regexp_capture', 'vendor_recon')(
         expression, pattern, group
@@ -23,7 +27,7 @@
 {%- endmacro %}
 
 {% macro default__regexp_capture(expression, pattern, group) -%}
-    (regexp_match({{ expression }}, {{ pattern }}))[{{ group }}]
+    nullif((regexp_match({{ expression }}, {{ pattern }}))[{{ group }}], '')
 {%- endmacro %}
 
 {% macro duckdb__regexp_capture(expression, pattern, group) -%}

@@ -62,9 +62,13 @@ matched as (
             counted_items.net_cost_currency_code,
             counted_items.invoice_currency_code
         ) as currency_code,
-        counted_items.quantity_sign
-        * counted_items.invoiced_units
-        * counted_items.net_cost_amount as invoiced_amount,
+        -- At the declared money scale, the same type on every engine.
+        cast(
+            counted_items.quantity_sign
+            * counted_items.invoiced_units
+            * counted_items.net_cost_amount
+            as decimal(18, 4)
+        ) as invoiced_amount,
         order_lines.item_sequence_number is not null as is_matched_to_po_line,
         counted_items.source_file,
         counted_items.snapshot_file,

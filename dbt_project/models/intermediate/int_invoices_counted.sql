@@ -65,15 +65,28 @@ final as (
         ranked.currency_code,
         ranked.invoice_total_amount,
         coalesce(item_totals.item_count, 0) as item_count,
-        coalesce(item_totals.items_net_amount, 0) as items_net_amount,
+        -- Money at the declared scale: a sum's scale is otherwise the engine's
+        -- choice (postgres keeps an unconstrained numeric), and so would the
+        -- amounts' rendering be.
+        cast(coalesce(item_totals.items_net_amount, 0) as decimal(18, 4))
+            as items_net_amount,
         -- Header totals cover every item; items carry their own only when the
         -- header has none.
-        coalesce(ranked.header_tax_amount, item_totals.items_tax_amount, 0)
-            as tax_amount,
-        coalesce(ranked.header_charge_amount, item_totals.items_charge_amount, 0)
-            as charge_amount,
-        coalesce(
-            ranked.header_allowance_amount, item_totals.items_allowance_amount, 0
+        cast(
+            coalesce(ranked.header_tax_amount, item_totals.items_tax_amount, 0)
+            as decimal(18, 4)
+        ) as tax_amount,
+        cast(
+            coalesce(
+                ranked.header_charge_amount, item_totals.items_charge_amount, 0
+            ) as decimal(18, 4)
+        ) as charge_amount,
+        cast(
+            coalesce(
+                ranked.header_allowance_amount,
+                item_totals.items_allowance_amount,
+                0
+            ) as decimal(18, 4)
         ) as allowance_amount,
         ranked.counted_rank = 1 as is_counted,
         cast(ranked.counted_rank as integer) as counted_rank,

@@ -129,11 +129,15 @@ final as (
         original_invoice_number,
         invoice_vendor_code,
         currency_code,
-        case
-            when reverse_line_rank = 1
-                then rounded_deducted_amount - coalesce(other_lines_amount, 0)
-            else proportional_amount
-        end as deducted_amount
+        -- At the declared money scale: the window sum's is the engine's choice.
+        cast(
+            case
+                when reverse_line_rank = 1
+                    then rounded_deducted_amount - coalesce(other_lines_amount, 0)
+                else proportional_amount
+            end
+            as decimal(18, 4)
+        ) as deducted_amount
     from remainders
 
 )

@@ -3,6 +3,8 @@
 -- currency, when it was detected, its dispute deadline and the raw document
 -- that shows it.
 
+{%- set PO_LINE = ['purchase_order_number', 'item_sequence_number'] %}
+
 with
 
 po_lines as (
@@ -59,21 +61,14 @@ shortages as (
         'shortage' as exception_type,
         po_lines.account_id,
         po_lines.vendor_code,
-        po_lines.purchase_order_number,
-        po_lines.item_sequence_number,
-        cast(null as varchar) as invoice_number,
-        cast(null as varchar) as payment_number,
-        cast(null as varchar) as deduction_type,
-        cast(null as varchar) as exception_detail_key,
+        {{ exception_keys('po_lines', PO_LINE) }},
         po_lines.currency_code,
         po_lines.shortage_amount as amount_at_stake,
         greatest(
             po_lines.last_invoice_date, cast(po_lines.last_received_at as date)
         ) as detected_date,
         cast(null as date) as dispute_basis_date,
-        'vendor_invoices' as evidence_table,
-        po_lines.first_invoice_payload_sha256 as payload_sha256,
-        po_lines.first_invoice_snapshot_file as snapshot_file
+        {{ po_line_evidence('invoice') }}
     from po_lines
     cross join clock
     where
@@ -94,24 +89,19 @@ over_receipts as (
 
     select
         'over_receipt' as exception_type,
-        account_id,
-        vendor_code,
-        purchase_order_number,
-        item_sequence_number,
-        cast(null as varchar) as invoice_number,
-        cast(null as varchar) as payment_number,
-        cast(null as varchar) as deduction_type,
-        cast(null as varchar) as exception_detail_key,
-        currency_code,
-        {{ round_money('overage_units * po_unit_cost', 'currency_code') }}
-            as amount_at_stake,
-        cast(last_received_at as date) as detected_date,
+        po_lines.account_id,
+        po_lines.vendor_code,
+        {{ exception_keys('po_lines', PO_LINE) }},
+        po_lines.currency_code,
+        {{ round_money(
+            'po_lines.overage_units * po_lines.po_unit_cost',
+            'po_lines.currency_code'
+        ) }} as amount_at_stake,
+        cast(po_lines.last_received_at as date) as detected_date,
         cast(null as date) as dispute_basis_date,
-        'purchase_order_statuses' as evidence_table,
-        status_payload_sha256 as payload_sha256,
-        status_snapshot_file as snapshot_file
+        {{ po_line_evidence('status') }}
     from po_lines
-    where overage_units > 0
+    where po_lines.overage_units > 0
 
 ),
 
@@ -119,75 +109,18 @@ price_variances as (
 
     select
         'price_variance' as exception_type,
-        account_id,
-        vendor_code,
-        purchase_order_number,
-        item_sequence_number,
-        cast(null as varchar) as invoice_number,
-        cast(null as varchar) as payment_number,
-        cast(null as varchar) as deduction_type,
-        cast(null as varchar) as exception_detail_key,
-        currency_code,
-        abs(price_variance_amount) as amount_at_stake,
-        last_invoice_date as detected_date,
+        po_lines.account_id,
+        po_lines.vendor_code,
+        {{ exception_keys('po_lines', PO_LINE) }},
+        po_lines.currency_code,
+        abs(po_lines.price_variance_amount) as amount_at_stake,
+        po_lines.last_invoice_date as detected_date,
         cast(null as date) as dispute_basis_date,
-        'vendor_invoices' as evidence_table,
-        first_invoice_payload_sha256 as payload_sha256,
-        first_invoice_snapshot_file as snapshot_file
+        {{ po_line_evidence('invoice') }}
     from po_lines
     where
-        abs(price_variance_amount)
-        > {{ var('price_tolerance_per_unit', 0.01) }} * invoiced_units
-
-),
-
-duplicate_invoices as (
-
-    select
-        'duplicate_invoice_number' as exception_type,
-        account_id,
-        vendor_code,
-        cast(null as varchar) as purchase_order_number,
-        cast(null as varchar) as item_sequence_number,
-        invoice_number,
-        cast(null as varchar) as payment_number,
-        cast(null as varchar) as deduction_type,
-        payload_sha256 as exception_detail_key,
-        currency_code,
-        {{ round_money('invoice_total_amount', 'currency_code') }}
-            as amount_at_stake,
-        invoice_date as detected_date,
-        cast(null as date) as dispute_basis_date,
-        'vendor_invoices' as evidence_table,
-        payload_sha256,
-        snapshot_file
-    from invoices_counted
-    where not is_counted
-
-),
-
-unmatched_invoice_items as (
-
-    select
-        'invoice_unmatched_po' as exception_type,
-        account_id,
-        vendor_code,
-        purchase_order_number,
-        cast(null as varchar) as item_sequence_number,
-        invoice_number,
-        cast(null as varchar) as payment_number,
-        cast(null as varchar) as deduction_type,
-        invoice_item_sequence_number as exception_detail_key,
-        currency_code,
-        {{ round_money('abs(invoiced_amount)', 'currency_code') }}
-            as amount_at_stake,
-        invoice_date as detected_date,
-        cast(null as date) as dispute_basis_date,
-        'vendor_invoices' as evidence_table,
-        payload_sha256,
-        snapshot_file
-    from invoice_items
-    where not is_matched_to_po_line
+        abs(po_lines.price_variance_amount)
+        > {{ var('price_tolerance_per_unit', 0.01) }} * po_lines.invoiced_units
 
 ),
 
@@ -195,28 +128,22 @@ invoiced_cancelled_units as (
 
     select
         'invoiced_cancelled_units' as exception_type,
-        account_id,
-        vendor_code,
-        purchase_order_number,
-        item_sequence_number,
-        cast(null as varchar) as invoice_number,
-        cast(null as varchar) as payment_number,
-        cast(null as varchar) as deduction_type,
-        cast(null as varchar) as exception_detail_key,
-        currency_code,
+        po_lines.account_id,
+        po_lines.vendor_code,
+        {{ exception_keys('po_lines', PO_LINE) }},
+        po_lines.currency_code,
         {{ round_money(
-            '(invoiced_units - ordered_units) * coalesce(invoiced_unit_cost, 0)',
-            'currency_code'
+            '(po_lines.invoiced_units - po_lines.ordered_units)'
+            ~ ' * coalesce(po_lines.invoiced_unit_cost, 0)',
+            'po_lines.currency_code'
         ) }} as amount_at_stake,
-        last_invoice_date as detected_date,
+        po_lines.last_invoice_date as detected_date,
         cast(null as date) as dispute_basis_date,
-        'vendor_invoices' as evidence_table,
-        first_invoice_payload_sha256 as payload_sha256,
-        first_invoice_snapshot_file as snapshot_file
+        {{ po_line_evidence('invoice') }}
     from po_lines
     where
-        invoiced_units > ordered_units
-        and cancelled_units > 0
+        po_lines.invoiced_units > po_lines.ordered_units
+        and po_lines.cancelled_units > 0
 
 ),
 
@@ -224,29 +151,25 @@ asn_receipt_mismatches as (
 
     select
         'asn_receipt_mismatch' as exception_type,
-        account_id,
-        vendor_code,
-        purchase_order_number,
-        item_sequence_number,
-        cast(null as varchar) as invoice_number,
-        cast(null as varchar) as payment_number,
-        cast(null as varchar) as deduction_type,
-        cast(null as varchar) as exception_detail_key,
-        currency_code,
+        po_lines.account_id,
+        po_lines.vendor_code,
+        {{ exception_keys('po_lines', PO_LINE) }},
+        po_lines.currency_code,
         {{ round_money(
-            'abs(shipped_units - coalesce(received_units, 0)) * po_unit_cost',
-            'currency_code'
+            'abs(po_lines.shipped_units - coalesce(po_lines.received_units, 0))'
+            ~ ' * po_lines.po_unit_cost',
+            'po_lines.currency_code'
         ) }} as amount_at_stake,
-        cast(coalesce(status_last_updated_at, last_received_at) as date)
-            as detected_date,
+        cast(
+            coalesce(po_lines.status_last_updated_at, po_lines.last_received_at)
+            as date
+        ) as detected_date,
         cast(null as date) as dispute_basis_date,
-        'purchase_order_statuses' as evidence_table,
-        status_payload_sha256 as payload_sha256,
-        status_snapshot_file as snapshot_file
+        {{ po_line_evidence('status') }}
     from po_lines
     where
-        purchase_order_state = 'Closed'
-        and shipped_units <> coalesce(received_units, 0)
+        po_lines.purchase_order_state = 'Closed'
+        and po_lines.shipped_units <> coalesce(po_lines.received_units, 0)
 
 ),
 
@@ -256,12 +179,7 @@ late_or_missing_asns as (
         'late_or_missing_asn' as exception_type,
         po_lines.account_id,
         po_lines.vendor_code,
-        po_lines.purchase_order_number,
-        po_lines.item_sequence_number,
-        cast(null as varchar) as invoice_number,
-        cast(null as varchar) as payment_number,
-        cast(null as varchar) as deduction_type,
-        cast(null as varchar) as exception_detail_key,
+        {{ exception_keys('po_lines', PO_LINE) }},
         po_lines.currency_code,
         {{ round_money(
             'po_lines.expected_units * po_lines.po_unit_cost',
@@ -269,9 +187,7 @@ late_or_missing_asns as (
         ) }} as amount_at_stake,
         cast(po_lines.ship_window_end_at as date) as detected_date,
         cast(null as date) as dispute_basis_date,
-        'purchase_orders' as evidence_table,
-        po_lines.order_payload_sha256 as payload_sha256,
-        po_lines.order_snapshot_file as snapshot_file
+        {{ po_line_evidence('order') }}
     from po_lines
     cross join clock
     where
@@ -290,12 +206,7 @@ unacknowledged_lines as (
         'unacknowledged_po' as exception_type,
         po_lines.account_id,
         po_lines.vendor_code,
-        po_lines.purchase_order_number,
-        po_lines.item_sequence_number,
-        cast(null as varchar) as invoice_number,
-        cast(null as varchar) as payment_number,
-        cast(null as varchar) as deduction_type,
-        cast(null as varchar) as exception_detail_key,
+        {{ exception_keys('po_lines', PO_LINE) }},
         po_lines.currency_code,
         {{ round_money(
             'po_lines.ordered_units * po_lines.po_unit_cost',
@@ -305,9 +216,7 @@ unacknowledged_lines as (
             {{ dbt.dateadd('hour', 24, 'po_lines.purchase_order_at') }} as date
         ) as detected_date,
         cast(null as date) as dispute_basis_date,
-        'purchase_orders' as evidence_table,
-        po_lines.order_payload_sha256 as payload_sha256,
-        po_lines.order_snapshot_file as snapshot_file
+        {{ po_line_evidence('order') }}
     from po_lines
     cross join clock
     where
@@ -318,34 +227,82 @@ unacknowledged_lines as (
 
 ),
 
+duplicate_invoices as (
+
+    select
+        'duplicate_invoice_number' as exception_type,
+        invoices_counted.account_id,
+        invoices_counted.vendor_code,
+        {{ exception_keys(
+            'invoices_counted',
+            ['invoice_number'],
+            detail_key='invoices_counted.payload_sha256',
+        ) }},
+        invoices_counted.currency_code,
+        {{ round_money(
+            'invoices_counted.invoice_total_amount',
+            'invoices_counted.currency_code'
+        ) }} as amount_at_stake,
+        invoices_counted.invoice_date as detected_date,
+        cast(null as date) as dispute_basis_date,
+        'vendor_invoices' as evidence_table,
+        invoices_counted.payload_sha256,
+        invoices_counted.snapshot_file
+    from invoices_counted
+    where not invoices_counted.is_counted
+
+),
+
+unmatched_invoice_items as (
+
+    select
+        'invoice_unmatched_po' as exception_type,
+        invoice_items.account_id,
+        invoice_items.vendor_code,
+        {{ exception_keys(
+            'invoice_items',
+            ['purchase_order_number', 'invoice_number'],
+            detail_key='invoice_items.invoice_item_sequence_number',
+        ) }},
+        invoice_items.currency_code,
+        {{ round_money(
+            'abs(invoice_items.invoiced_amount)', 'invoice_items.currency_code'
+        ) }} as amount_at_stake,
+        invoice_items.invoice_date as detected_date,
+        cast(null as date) as dispute_basis_date,
+        'vendor_invoices' as evidence_table,
+        invoice_items.payload_sha256,
+        invoice_items.snapshot_file
+    from invoice_items
+    where not invoice_items.is_matched_to_po_line
+
+),
+
 unpaid_invoices as (
 
     select
         'unpaid_past_due' as exception_type,
-        account_id,
-        vendor_code,
-        cast(null as varchar) as purchase_order_number,
-        cast(null as varchar) as item_sequence_number,
-        invoice_number,
-        cast(null as varchar) as payment_number,
-        cast(null as varchar) as deduction_type,
-        cast(null as varchar) as exception_detail_key,
-        currency_code,
-        remaining_amount as amount_at_stake,
-        cast({{ dbt.dateadd('day', 1, 'payment_due_date') }} as date)
+        invoices.account_id,
+        invoices.vendor_code,
+        {{ exception_keys('invoices', ['invoice_number']) }},
+        invoices.currency_code,
+        invoices.remaining_amount as amount_at_stake,
+        cast({{ dbt.dateadd('day', 1, 'invoices.payment_due_date') }} as date)
             as detected_date,
         cast(null as date) as dispute_basis_date,
+        -- Amazon's view of the invoice when it has one, else the vendor's.
         case
-            when amazon_payload_sha256 is null then 'vendor_invoices'
+            when invoices.amazon_payload_sha256 is null then 'vendor_invoices'
             else 'finance_invoices'
         end as evidence_table,
-        coalesce(amazon_payload_sha256, payload_sha256) as payload_sha256,
+        coalesce(invoices.amazon_payload_sha256, invoices.payload_sha256)
+            as payload_sha256,
         case
-            when amazon_payload_sha256 is null then snapshot_file
-            else amazon_snapshot_file
+            when invoices.amazon_payload_sha256 is null then invoices.snapshot_file
+            else invoices.amazon_snapshot_file
         end as snapshot_file
     from invoices
-    where is_overdue
+    where invoices.is_overdue
 
 ),
 
@@ -353,23 +310,18 @@ rejected_invoices as (
 
     select
         'invoice_rejected' as exception_type,
-        account_id,
-        vendor_code,
-        cast(null as varchar) as purchase_order_number,
-        cast(null as varchar) as item_sequence_number,
-        invoice_number,
-        cast(null as varchar) as payment_number,
-        cast(null as varchar) as deduction_type,
-        cast(null as varchar) as exception_detail_key,
-        currency_code,
-        invoice_total_amount as amount_at_stake,
-        cast(amazon_last_updated_at as date) as detected_date,
+        invoices.account_id,
+        invoices.vendor_code,
+        {{ exception_keys('invoices', ['invoice_number']) }},
+        invoices.currency_code,
+        invoices.invoice_total_amount as amount_at_stake,
+        cast(invoices.amazon_last_updated_at as date) as detected_date,
         cast(null as date) as dispute_basis_date,
         'finance_invoices' as evidence_table,
-        amazon_payload_sha256 as payload_sha256,
-        amazon_snapshot_file as snapshot_file
+        invoices.amazon_payload_sha256 as payload_sha256,
+        invoices.amazon_snapshot_file as snapshot_file
     from invoices
-    where amazon_invoice_status = 'REJECTED'
+    where invoices.amazon_invoice_status = 'REJECTED'
 
 ),
 
@@ -379,12 +331,11 @@ deductions as (
         'deduction' as exception_type,
         remittance_lines.account_id,
         remittance_lines.invoice_vendor_code as vendor_code,
-        cast(null as varchar) as purchase_order_number,
-        cast(null as varchar) as item_sequence_number,
-        remittance_lines.invoice_number,
-        remittance_lines.payment_number,
-        remittance_lines.deduction_type,
-        remittance_lines.remittance_line_id as exception_detail_key,
+        {{ exception_keys(
+            'remittance_lines',
+            ['invoice_number', 'payment_number', 'deduction_type'],
+            detail_key='remittance_lines.remittance_line_id',
+        ) }},
         remittance_lines.currency_code,
         abs(remittance_lines.amount_paid) as amount_at_stake,
         remittance_lines.payment_date as detected_date,
@@ -511,9 +462,11 @@ final as (
         reported.deduction_type,
         reported.exception_detail_key,
         reported.currency_code,
-        reported.amount_at_stake,
+        -- The union's money is cast once, to the declared scale, here.
+        cast(reported.amount_at_stake as decimal(18, 4)) as amount_at_stake,
         reported.reporting_currency_code,
-        reported.amount_at_stake_reporting,
+        cast(reported.amount_at_stake_reporting as decimal(18, 4))
+            as amount_at_stake_reporting,
         reported.detected_date,
         reported.dispute_deadline_date,
         case

@@ -62,13 +62,17 @@ final as (
             ~ ' - remittance_lines.discount_taken)',
             'remittance_lines.currency_code'
         ) }} as amount_remaining,
-        case
-            when remittance_lines.deduction_type <> 'invoice_payment'
-                then {{ round_money(
-                    '-remittance_lines.amount_paid',
-                    'remittance_lines.currency_code'
-                ) }}
-        end as deducted_amount,
+        -- Cast again: postgres drops the scale of a case whose else is null.
+        cast(
+            case
+                when remittance_lines.deduction_type <> 'invoice_payment'
+                    then {{ round_money(
+                        '-remittance_lines.amount_paid',
+                        'remittance_lines.currency_code'
+                    ) }}
+            end
+            as decimal(18, 4)
+        ) as deducted_amount,
         case
             when debit_notes.purchase_order_numbers not like '%,%'
                 then debit_notes.purchase_order_numbers

@@ -41,6 +41,8 @@ def failed_run_alert(context: Any, warehouse_path: Path) -> Alert | None:
         parts.append(
             f"{len(checks)} critical check(s) failed: " + "; ".join(checks[:MAX_LISTED])
         )
+    if _marts_restored(warehouse_path, run_id):
+        parts.append("marts of the previous good run kept")
     reason = context.get("reason")
     if reason and not parts:
         parts.append(str(reason))
@@ -90,3 +92,13 @@ def _failed_critical_checks(warehouse_path: Path, run_id: str) -> list[str]:
         f"{suite} [{columns}]: {check}" if columns else f"{suite}: {check}"
         for suite, check, columns in rows
     ]
+
+
+def _marts_restored(warehouse_path: Path, run_id: str) -> bool:
+    from vendor_recon.quality.published_marts import RESTORED, backup_status
+
+    try:
+        return backup_status(warehouse_path, run_id) == RESTORED
+    except duckdb.Error as exc:
+        logger.info("No marts backup record for run %s: %s", run_id, exc)
+        return False

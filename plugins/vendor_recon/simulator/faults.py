@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from vendor_recon.simulator import exact_json
 from vendor_recon.simulator.api import ApiAnswer
 
 # A fault's operation_id may be this to count every SP-API request of a server.
@@ -157,7 +158,9 @@ class TruncatedJson(Fault):
         if isinstance(real, FaultAnswer):
             text, content_type = real.body, real.content_type
         else:
-            text, content_type = json.dumps(real.body).encode(), "application/json"
+            # The Finances API's money is Decimal: serialise it as the server does.
+            text = exact_json.dumps(real.body).encode()
+            content_type = "application/json"
         kept = text[: max(1, int(len(text) * self.keep_fraction))]
         return FaultAnswer(real.status_code, kept, content_type, True)
 

@@ -13,6 +13,7 @@ import gzip
 import json
 import logging
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 from decimal import Decimal
@@ -59,6 +60,12 @@ DAILY_REPORTS = {
         {"reportPeriod": "DAY"},
     ),
     "GET_VENDOR_TRAFFIC_REPORT": ("vendorTrafficReport.json", {"reportPeriod": "DAY"}),
+    # Weekly, not daily: Amazon ignores the dates and answers with its latest
+    # forecast, so each request range lands the same one (staging keeps one).
+    "GET_VENDOR_FORECASTING_REPORT": (
+        "vendorForecastingReport.json",
+        {"sellingProgram": "RETAIL"},
+    ),
 }
 
 
@@ -251,7 +258,14 @@ def _download(api, client, document_id: str | None) -> Any:
         )
     content = response.content
     if content[:2] == b"\x1f\x8b":
-        content = gzip.decompress(content)
+        try:
+            content = gzip.decompress(content)
+        except (EOFError, OSError, zlib.error) as exc:  # a body cut short
+            raise PayloadShapeError(
+                api.account.account_id,
+                "getReportDocument",
+                f"document {document_id}: not a whole gzip stream: {exc}",
+            ) from exc
     charset = response.charset_encoding or "utf-8"
     try:
         document = json.loads(content.decode(charset), parse_float=Decimal)

@@ -74,6 +74,8 @@ class CallStats:
     throttled: int = 0
     token_refreshes: int = 0
     limiter_wait_s: float = 0.0
+    # Seconds slept between attempts by the retry policy (limiter waits apart).
+    backoff_s: float = 0.0
     by_status: dict[int, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -83,6 +85,7 @@ class CallStats:
             "throttled": self.throttled,
             "token_refreshes": self.token_refreshes,
             "limiter_wait_s": round(self.limiter_wait_s, 3),
+            "backoff_s": round(self.backoff_s, 3),
             "by_status": {str(k): v for k, v in sorted(self.by_status.items())},
         }
 
@@ -110,11 +113,13 @@ class _LastResponse:
 
     def exact_body(self) -> dict[str, Any]:
         """The JSON body with numbers as Decimal: the Finances API sends money as
-        JSON numbers, which the library's float parsing would round."""
-        try:
-            body = json.loads(self.content or b"{}", parse_float=Decimal)
-        except ValueError:
-            return {}
+        JSON numbers, which the library's float parsing would round.
+
+        Raises ValueError for a body that is not whole JSON (a connection cut
+        mid-answer); an empty body is an empty object, which the payload check
+        then refuses.
+        """
+        body = json.loads(self.content or b"{}", parse_float=Decimal)
         return body if isinstance(body, dict) else {}
 
 
@@ -305,7 +310,17 @@ class AccountApi:
                     f"unexpected HTTP {status} without an error body",
                 )
             del response  # its payload holds floats; the exact body replaces it
-            return self._last.exact_body(), headers
+            try:
+                return self._last.exact_body(), headers
+            except ValueError as exc:
+                # Cut short in transit: the same request usually answers whole.
+                raise TransientApiError(
+                    self.account.account_id,
+                    operation,
+                    f"HTTP {status} answer is not whole JSON "
+                    f"({len(self._last.content)} bytes; truncated?): {exc}",
+                    status_code=status,
+                ) from exc
 
         retrying = Retrying(
             retry=retry_if_exception_type(TransientApiError),
@@ -324,11 +339,13 @@ class AccountApi:
 
     def _log_retry(self, state: RetryCallState) -> None:
         self.stats.retries += 1
+        wait = state.next_action.sleep if state.next_action else 0.0
+        self.stats.backoff_s += wait
         exc = state.outcome.exception() if state.outcome else None
         log.warning(
             "retrying after attempt %s (waiting %.2fs): %s",
             state.attempt_number,
-            state.next_action.sleep if state.next_action else 0.0,
+            wait,
             exc,
         )
 

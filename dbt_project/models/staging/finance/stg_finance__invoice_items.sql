@@ -1,11 +1,23 @@
 -- One row per account, invoiceIdentifier and lineItemId of Amazon's latest view
 -- of the invoice: the item, its PO and ASIN, and what Amazon matched and paid.
 
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['account_id', 'invoice_identifier'],
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 source as (
 
-    select * from {{ source('finance', 'finance_invoices') }}
+    {{ documents_to_rebuild(
+        source('finance', 'finance_invoices'),
+        is_incremental()
+    ) }}
 
 ),
 
@@ -33,6 +45,7 @@ items as (
         latest.payload -> 'invoiceHeader' ->> 'invoiceNumber' as invoice_number,
         latest.payload -> 'invoiceHeader' -> 'relatedIdentifiers'
             as header_related_identifiers,
+        latest.load_id,
         invoice_item.value as invoice_item
     from latest
     cross join
@@ -165,7 +178,8 @@ final as (
             -> 'matchingContext'
             -> 'paidAmount'
             ->> 'currencyAmount' as decimal(18, 4)
-        ) as paid_amount
+        ) as paid_amount,
+        items.load_id
     from items
     left join asins
         on

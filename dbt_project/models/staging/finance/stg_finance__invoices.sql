@@ -1,11 +1,23 @@
 -- One row per account and invoiceIdentifier: the header of Amazon's latest view
 -- of the invoice (status, amounts, due date, settlement, related identifiers).
 
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['account_id', 'invoice_identifier'],
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 source as (
 
-    select * from {{ source('finance', 'finance_invoices') }}
+    {{ documents_to_rebuild(
+        source('finance', 'finance_invoices'),
+        is_incremental()
+    ) }}
 
 ),
 

@@ -1,11 +1,23 @@
 -- One row per account and remittance line (<payment_number>/<line_number>), with
 -- the deduction its invoice number's suffix names and the number it refers to.
 
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['account_id', 'remittance_line_id'],
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 source as (
 
-    select * from {{ source('inbox', 'remittance_lines') }}
+    {{ documents_to_rebuild(
+        source('inbox', 'remittance_lines'),
+        is_incremental()
+    ) }}
 
 ),
 

@@ -1,11 +1,24 @@
 -- One row per account, shipmentIdentifier and shipped item of the ASN version in
 -- force, the shipped quantity in eaches.
 
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['account_id', 'shipment_identifier'],
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 source as (
 
-    select * from {{ source('inbox', 'vendor_shipment_confirmations') }}
+    {{ documents_to_rebuild(
+        source('inbox', 'vendor_shipment_confirmations'),
+        is_incremental(),
+        built_column='snapshot_file'
+    ) }}
 
 ),
 

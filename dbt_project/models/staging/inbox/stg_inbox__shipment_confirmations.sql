@@ -1,10 +1,22 @@
 -- One row per account and shipmentIdentifier: the ASN version in force.
 
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['account_id', 'shipment_identifier'],
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 source as (
 
-    select * from {{ source('inbox', 'vendor_shipment_confirmations') }}
+    {{ documents_to_rebuild(
+        source('inbox', 'vendor_shipment_confirmations'),
+        is_incremental()
+    ) }}
 
 ),
 

@@ -2,11 +2,24 @@
 -- eaches, at the invoiced net cost, with the item's own tax, charges and
 -- allowances. Quantities and amounts are as written (a credit note's positive).
 
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['account_id', 'payload_sha256'],
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 invoices as (
 
-    select * from {{ source('inbox', 'vendor_invoices') }}
+    {{ documents_to_rebuild(
+        source('inbox', 'vendor_invoices'),
+        is_incremental(),
+        document_columns=['account_id', 'payload_sha256']
+    ) }}
 
 ),
 
@@ -37,6 +50,7 @@ items as (
         documents.payload ->> 'id' as invoice_number,
         documents.payload ->> 'invoiceType' as invoice_type,
         documents.payload -> 'remitToParty' ->> 'partyId' as vendor_code,
+        documents.load_id,
         invoice_item.value as invoice_item
     from documents
     cross join
@@ -74,7 +88,8 @@ extracted as (
         ->> 'referenceInvoiceNumber' as credit_note_reference_invoice_number,
         invoice_item -> 'taxDetails' as tax_details,
         invoice_item -> 'chargeDetails' as charge_details,
-        invoice_item -> 'allowanceDetails' as allowance_details
+        invoice_item -> 'allowanceDetails' as allowance_details,
+        load_id
     from items
 
 ),
@@ -154,7 +169,8 @@ final as (
         extracted.credit_note_reference_invoice_number,
         taxes.tax_amount as item_tax_amount,
         charges.charge_amount as item_charge_amount,
-        allowances.allowance_amount as item_allowance_amount
+        allowances.allowance_amount as item_allowance_amount,
+        extracted.load_id
     from extracted
     left join taxes
         on

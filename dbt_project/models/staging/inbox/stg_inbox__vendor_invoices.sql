@@ -1,11 +1,24 @@
 -- One row per account and distinct invoice document (Amazon's `Invoice` model):
 -- header, totals in the document's currency, and where the document came from.
 
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['account_id', 'payload_sha256'],
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 source as (
 
-    select * from {{ source('inbox', 'vendor_invoices') }}
+    {{ documents_to_rebuild(
+        source('inbox', 'vendor_invoices'),
+        is_incremental(),
+        document_columns=['account_id', 'payload_sha256']
+    ) }}
 
 ),
 

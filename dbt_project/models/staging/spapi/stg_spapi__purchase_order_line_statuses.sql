@@ -1,10 +1,22 @@
 -- One row per account, purchase order and item: the latest status of each line.
 
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['account_id', 'purchase_order_number'],
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 source as (
 
-    select * from {{ source('spapi', 'purchase_order_statuses') }}
+    {{ documents_to_rebuild(
+        source('spapi', 'purchase_order_statuses'),
+        is_incremental()
+    ) }}
 
 ),
 

@@ -1,10 +1,22 @@
 -- One row per account and purchase order: the header of the latest order version.
 
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['account_id', 'purchase_order_number'],
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 source as (
 
-    select * from {{ source('spapi', 'purchase_orders') }}
+    {{ documents_to_rebuild(
+        source('spapi', 'purchase_orders'),
+        is_incremental()
+    ) }}
 
 ),
 

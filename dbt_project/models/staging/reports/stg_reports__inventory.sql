@@ -1,0 +1,179 @@
+-- One row per account, report options, period and ASIN of Amazon's vendor
+-- inventory report (inventoryByAsin), from the latest revision of the period:
+-- a restated period comes in a later document with a newer lastUpdatedDate.
+
+with
+
+source as (
+
+    select * from {{ source('reports', 'vendor_reports') }}
+
+),
+
+documents as (
+
+    select
+        account_id,
+        payload -> 'reportSpecification' as specification,
+        payload,
+        extracted_at,
+        load_id,
+        payload_sha256,
+        snapshot_file
+    from source
+    where
+        payload
+        -> 'reportSpecification'
+        ->> 'reportType' = 'GET_VENDOR_INVENTORY_REPORT'
+
+),
+
+by_asin as (
+
+    select
+        documents.account_id,
+        documents.specification
+        -> 'reportOptions'
+        ->> 'reportPeriod' as report_period,
+        documents.specification
+        -> 'reportOptions'
+        ->> 'distributorView' as distributor_view,
+        documents.specification
+        -> 'reportOptions'
+        ->> 'sellingProgram' as selling_program,
+        cast(documents.specification ->> 'lastUpdatedDate' as date)
+            as report_last_updated_date,
+        inventory_row.value as inventory_row,
+        documents.extracted_at,
+        documents.load_id,
+        documents.payload_sha256,
+        documents.snapshot_file
+    from documents
+    cross join
+        {{ json_array_elements("documents.payload -> 'inventoryByAsin'") }}
+            as inventory_row
+
+),
+
+flattened as (
+
+    select
+        account_id,
+        report_period,
+        distributor_view,
+        selling_program,
+        cast(inventory_row ->> 'startDate' as date) as start_date,
+        cast(inventory_row ->> 'endDate' as date) as end_date,
+        inventory_row ->> 'asin' as asin,
+        inventory_row
+        -> 'sellableOnHandInventoryCost'
+        ->> 'currencyCode' as currency_code,
+        cast(inventory_row ->> 'sellableOnHandInventoryUnits' as integer)
+            as sellable_on_hand_units,
+        cast(
+            inventory_row -> 'sellableOnHandInventoryCost' ->> 'amount'
+            as decimal(18, 4)
+        ) as sellable_on_hand_cost,
+        cast(inventory_row ->> 'unsellableOnHandInventoryUnits' as integer)
+            as unsellable_on_hand_units,
+        cast(
+            inventory_row -> 'unsellableOnHandInventoryCost' ->> 'amount'
+            as decimal(18, 4)
+        ) as unsellable_on_hand_cost,
+        cast(inventory_row ->> 'aged90PlusDaysSellableInventoryUnits' as integer)
+            as aged_90_plus_days_sellable_units,
+        cast(
+            inventory_row -> 'aged90PlusDaysSellableInventoryCost' ->> 'amount'
+            as decimal(18, 4)
+        ) as aged_90_plus_days_sellable_cost,
+        cast(inventory_row ->> 'unhealthyInventoryUnits' as integer)
+            as unhealthy_units,
+        cast(
+            inventory_row -> 'unhealthyInventoryCost' ->> 'amount'
+            as decimal(18, 4)
+        ) as unhealthy_cost,
+        cast(inventory_row ->> 'netReceivedInventoryUnits' as integer)
+            as net_received_units,
+        cast(
+            inventory_row -> 'netReceivedInventoryCost' ->> 'amount'
+            as decimal(18, 4)
+        ) as net_received_cost,
+        cast(inventory_row ->> 'openPurchaseOrderUnits' as integer)
+            as open_purchase_order_units,
+        cast(inventory_row ->> 'unfilledCustomerOrderedUnits' as integer)
+            as unfilled_customer_ordered_units,
+        cast(inventory_row ->> 'vendorConfirmationRate' as decimal(18, 4))
+            as vendor_confirmation_rate,
+        cast(inventory_row ->> 'sellThroughRate' as decimal(18, 4))
+            as sell_through_rate,
+        cast(inventory_row ->> 'averageVendorLeadTimeDays' as decimal(18, 4))
+            as average_vendor_lead_time_days,
+        report_last_updated_date,
+        extracted_at,
+        load_id,
+        payload_sha256,
+        snapshot_file
+    from by_asin
+
+),
+
+ranked as (
+
+    select
+        *,
+        -- Amazon's latest revision wins; of equal ones, the latest extraction.
+        row_number() over (
+            partition by
+                account_id,
+                report_period,
+                distributor_view,
+                selling_program,
+                start_date,
+                end_date,
+                asin
+            order by
+                report_last_updated_date desc,
+                extracted_at desc,
+                payload_sha256 desc
+        ) as version_rank
+    from flattened
+
+),
+
+final as (
+
+    select
+        account_id,
+        report_period,
+        distributor_view,
+        selling_program,
+        start_date,
+        end_date,
+        asin,
+        currency_code,
+        sellable_on_hand_units,
+        sellable_on_hand_cost,
+        unsellable_on_hand_units,
+        unsellable_on_hand_cost,
+        aged_90_plus_days_sellable_units,
+        aged_90_plus_days_sellable_cost,
+        unhealthy_units,
+        unhealthy_cost,
+        net_received_units,
+        net_received_cost,
+        open_purchase_order_units,
+        unfilled_customer_ordered_units,
+        vendor_confirmation_rate,
+        sell_through_rate,
+        average_vendor_lead_time_days,
+        report_last_updated_date,
+        extracted_at,
+        load_id,
+        payload_sha256,
+        snapshot_file
+    from ranked
+    where version_rank = 1
+
+)
+
+select * from final
