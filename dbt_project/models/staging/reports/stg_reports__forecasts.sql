@@ -4,48 +4,14 @@
 
 with
 
-source as (
-
-    select * from {{ source('reports', 'vendor_reports') }}
-
-),
-
-documents as (
-
-    select
-        account_id,
-        payload -> 'reportSpecification' as specification,
-        payload,
-        extracted_at,
-        load_id,
-        payload_sha256,
-        snapshot_file
-    from source
-    where
-        payload
-        -> 'reportSpecification'
-        ->> 'reportType' = 'GET_VENDOR_FORECASTING_REPORT'
-
-),
-
 by_asin as (
 
-    select
-        documents.account_id,
-        documents.specification
-        -> 'reportOptions'
-        ->> 'sellingProgram' as selling_program,
-        cast(documents.specification ->> 'lastUpdatedDate' as date)
-            as report_last_updated_date,
-        forecast_row.value as forecast_row,
-        documents.extracted_at,
-        documents.load_id,
-        documents.payload_sha256,
-        documents.snapshot_file
-    from documents
-    cross join
-        {{ json_array_elements("documents.payload -> 'forecastByAsin'") }}
-            as forecast_row
+    {{ report_rows(
+        'GET_VENDOR_FORECASTING_REPORT',
+        'forecastByAsin',
+        'forecast_row',
+        ['sellingProgram'],
+    ) }}
 
 ),
 
@@ -80,19 +46,14 @@ ranked as (
 
     select
         *,
-        row_number() over (
-            partition by
-                account_id,
-                selling_program,
-                forecast_generation_date,
-                asin,
-                start_date,
-                end_date
-            order by
-                report_last_updated_date desc,
-                extracted_at desc,
-                payload_sha256 desc
-        ) as version_rank
+        {{ report_revision_rank([
+            'account_id',
+            'selling_program',
+            'forecast_generation_date',
+            'asin',
+            'start_date',
+            'end_date',
+        ]) }} as version_rank
     from flattened
 
 ),

@@ -4,54 +4,14 @@
 
 with
 
-source as (
-
-    select * from {{ source('reports', 'vendor_reports') }}
-
-),
-
-documents as (
-
-    select
-        account_id,
-        payload -> 'reportSpecification' as specification,
-        payload,
-        extracted_at,
-        load_id,
-        payload_sha256,
-        snapshot_file
-    from source
-    where
-        payload
-        -> 'reportSpecification'
-        ->> 'reportType' = 'GET_VENDOR_INVENTORY_REPORT'
-
-),
-
 by_asin as (
 
-    select
-        documents.account_id,
-        documents.specification
-        -> 'reportOptions'
-        ->> 'reportPeriod' as report_period,
-        documents.specification
-        -> 'reportOptions'
-        ->> 'distributorView' as distributor_view,
-        documents.specification
-        -> 'reportOptions'
-        ->> 'sellingProgram' as selling_program,
-        cast(documents.specification ->> 'lastUpdatedDate' as date)
-            as report_last_updated_date,
-        inventory_row.value as inventory_row,
-        documents.extracted_at,
-        documents.load_id,
-        documents.payload_sha256,
-        documents.snapshot_file
-    from documents
-    cross join
-        {{ json_array_elements("documents.payload -> 'inventoryByAsin'") }}
-            as inventory_row
+    {{ report_rows(
+        'GET_VENDOR_INVENTORY_REPORT',
+        'inventoryByAsin',
+        'inventory_row',
+        ['reportPeriod', 'distributorView', 'sellingProgram'],
+    ) }}
 
 ),
 
@@ -121,21 +81,15 @@ ranked as (
 
     select
         *,
-        -- Amazon's latest revision wins; of equal ones, the latest extraction.
-        row_number() over (
-            partition by
-                account_id,
-                report_period,
-                distributor_view,
-                selling_program,
-                start_date,
-                end_date,
-                asin
-            order by
-                report_last_updated_date desc,
-                extracted_at desc,
-                payload_sha256 desc
-        ) as version_rank
+        {{ report_revision_rank([
+            'account_id',
+            'report_period',
+            'distributor_view',
+            'selling_program',
+            'start_date',
+            'end_date',
+            'asin',
+        ]) }} as version_rank
     from flattened
 
 ),
