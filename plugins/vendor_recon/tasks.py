@@ -14,6 +14,7 @@ from vendor_recon.config import VendorAccount, load_accounts
 from vendor_recon.settings import Settings
 from vendor_recon.spapi.credentials import SpApiCredentials
 from vendor_recon.spapi.errors import CredentialsError
+from vendor_recon.spapi.ratelimit import RateLimiters
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,11 @@ def extract_account(
         interval_end=interval_end,
         run_id=run_id,
         settings=settings,
+        # Buckets as a fresh task process starts them. Under the scheduler every
+        # try is its own process anyway; under dag.test() (the demo, the tests)
+        # all runs share one, and days simulated seconds apart would otherwise
+        # spend one day's bucket (createReport: 15, then one a minute).
+        limiters=RateLimiters(),
     )
 
 

@@ -55,6 +55,18 @@ class RateLimiter:
         self._buckets: dict[tuple[str, str], TokenBucket] = {}
         self._lock = threading.Lock()
 
+    def elapse(self, seconds: float) -> None:
+        """Refill every bucket as if `seconds` of simulated time had passed.
+
+        Moving the clock a day ahead gives Amazon's buckets a day to refill, as
+        a daily schedule would, although only seconds passed on the wall.
+        """
+        if seconds <= 0:
+            return
+        with self._lock:
+            for bucket in self._buckets.values():
+                bucket.tokens = min(bucket.burst, bucket.tokens + seconds * bucket.rate)
+
     def allow(self, account_id: str, operation_id: str) -> bool:
         if not self.enabled:
             return True

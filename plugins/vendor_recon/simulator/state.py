@@ -68,7 +68,9 @@ class SimulatorState:
     def set_now(self, moment: datetime) -> None:
         moment = require_utc(moment, "clock")
         with self._lock:
+            passed = (moment - self._now).total_seconds()
             self._now = moment
+        self.rate_limiter.elapse(passed)
 
     def account_by_refresh_token(self, refresh_token: str) -> WorldAccount | None:
         offered = refresh_token.encode()

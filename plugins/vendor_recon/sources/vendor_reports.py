@@ -5,6 +5,20 @@ Daily reports are asked for whole UTC days that Amazon has had time to publish
 requests of at most 15 days. A restated day comes back in a later document with
 a newer `reportSpecification.lastUpdatedDate`; staging keeps the newest. A FATAL
 report lands as a quarantine row with Amazon's reason; CANCELLED means no data.
+
+The forecast is weekly: Amazon generates it on Sundays and answers any request
+with its latest one, whatever the dates. So it is asked for once per run whose
+request window (data interval plus lookback) contains a Sunday 00:00 UTC, for
+the latest such Sunday, and not at all otherwise. A daily run with a lookback
+of L days asks for it on 1 + L runs a week (the re-reads are the lookback's
+cover for a failed run); a run whose window holds no Sunday cannot get a new one.
+
+Real-time reports (opt-in in `options.reports`: createReport allows one request
+a minute after a burst of 15) are asked for in whole UTC hours, at most 24 a
+request, over the request window clipped to what Amazon answers at the time of
+the request: hours that have ended, no more than 7 days back, and for traffic
+ending an hour before the request. Clipped hours are logged with their count;
+hours too recent for this run are read by the next run's lookback.
 """
 
 from __future__ import annotations
@@ -14,8 +28,9 @@ import json
 import logging
 import time
 import zlib
-from dataclasses import dataclass
-from datetime import UTC, timedelta
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +39,14 @@ from sp_api.api import ReportsV2
 
 from vendor_recon.landing import LandingWriter
 from vendor_recon.sources.base import PullStats, optional_date
-from vendor_recon.sources.windows import Window, slices, to_iso
+from vendor_recon.sources.windows import (
+    Window,
+    ceil_hour,
+    floor_hour,
+    slices,
+    to_iso,
+    whole_hours,
+)
 from vendor_recon.spapi import schemas
 from vendor_recon.spapi.client import AccountApi
 from vendor_recon.spapi.errors import ExtractionError, PayloadShapeError
@@ -35,9 +57,16 @@ NAME = "vendor_reports"
 PUBLISHING_DELAY = timedelta(hours=72)
 MAX_DAY_SPAN = timedelta(days=15)
 DONE, FATAL, CANCELLED = "DONE", "FATAL", "CANCELLED"
+FORECAST = "GET_VENDOR_FORECASTING_REPORT"
+REAL_TIME_SPAN = timedelta(hours=24)
+REAL_TIME_BACK = timedelta(days=7)
+# Amazon measures the 7 days from when the request arrives, which is later than
+# the moment the slices are planned (a limiter wait, a retry): keep clear of it.
+REAL_TIME_EDGE_MARGIN = timedelta(minutes=15)
 
 # Report type -> (schema file, default options). Accounts override the options
 # with `options.reports` in the accounts file: {report type: {option: value}}.
+# These are read when an account lists no `options.reports`.
 DAILY_REPORTS = {
     "GET_VENDOR_SALES_REPORT": (
         "vendorSalesReport.json",
@@ -60,11 +89,23 @@ DAILY_REPORTS = {
         {"reportPeriod": "DAY"},
     ),
     "GET_VENDOR_TRAFFIC_REPORT": ("vendorTrafficReport.json", {"reportPeriod": "DAY"}),
-    # Weekly, not daily: Amazon ignores the dates and answers with its latest
-    # forecast, so each request range lands the same one (staging keeps one).
-    "GET_VENDOR_FORECASTING_REPORT": (
-        "vendorForecastingReport.json",
-        {"sellingProgram": "RETAIL"},
+    # Weekly, not daily: see the module docstring for when it is asked for.
+    FORECAST: ("vendorForecastingReport.json", {"sellingProgram": "RETAIL"}),
+}
+# Real-time reports take no options; the value is how long before the request
+# Amazon wants the window to end.
+REAL_TIME_REPORTS = {
+    "GET_VENDOR_REAL_TIME_INVENTORY_REPORT": (
+        "vendorRealTimeInventoryReport.json",
+        timedelta(0),
+    ),
+    "GET_VENDOR_REAL_TIME_SALES_REPORT": (
+        "vendorRealTimeSalesReport.json",
+        timedelta(0),
+    ),
+    "GET_VENDOR_REAL_TIME_TRAFFIC_REPORT": (
+        "vendorRealTimeTrafficReport.json",
+        timedelta(hours=1),
     ),
 }
 
@@ -78,23 +119,76 @@ class PollPolicy:
     give_up_after_s: float = 900.0
 
 
+@dataclass(frozen=True)
+class ReportRequest:
+    """One createReport: what is asked for and the window it lands under."""
+
+    report_type: str
+    schema_file: str
+    options: dict[str, str]
+    window: Window
+    # Daily dates are inclusive (the last second of the last whole day);
+    # real-time ends are the whole hour after the last one asked for.
+    inclusive_end: bool = True
+
+    def body(self, marketplace_id: str) -> dict[str, Any]:
+        end = self.window.end - timedelta(seconds=1 if self.inclusive_end else 0)
+        body = {
+            "reportType": self.report_type,
+            "marketplaceIds": [marketplace_id],
+            "dataStartTime": to_iso(self.window.start),
+            "dataEndTime": to_iso(end),
+        }
+        if self.options:
+            body["reportOptions"] = dict(self.options)
+        return body
+
+    def key(self) -> str:
+        start, end = self.window.iso()
+        options = json.dumps(self.options, sort_keys=True)
+        return f"{self.report_type}|{options}|{start}|{end}"
+
+
+@dataclass(frozen=True)
+class HourPlan:
+    """The real-time slices of a window and the hours left out, by reason."""
+
+    pieces: list[Window] = field(default_factory=list)
+    too_old: int = 0
+    too_recent: int = 0
+
+    @property
+    def hours(self) -> int:
+        return sum(whole_hours(p.start, p.end) for p in self.pieces)
+
+
 def report_lookback(account) -> timedelta:
     return timedelta(days=float(account.options.get("report_lookback_days", 7)))
 
 
 def enabled_reports(account) -> dict[str, tuple[str, dict[str, str]]]:
-    """The daily reports of an account with their options (config overrides)."""
+    """The reports of an account with their options (config overrides)."""
     configured = account.options.get("reports")
     if configured is None:
         return dict(DAILY_REPORTS)
     reports = {}
     for report_type, options in configured.items():
+        if report_type in REAL_TIME_REPORTS:
+            if options:
+                raise ExtractionError(
+                    account.account_id,
+                    "createReport",
+                    f"options.reports: {report_type!r} takes no report options; "
+                    f"got {options}",
+                )
+            reports[report_type] = (REAL_TIME_REPORTS[report_type][0], {})
+            continue
         if report_type not in DAILY_REPORTS:
             raise ExtractionError(
                 account.account_id,
                 "createReport",
-                f"options.reports: {report_type!r} is not a daily vendor report this "
-                f"tool reads ({', '.join(DAILY_REPORTS)})",
+                f"options.reports: {report_type!r} is not a vendor report this "
+                f"tool reads ({', '.join([*DAILY_REPORTS, *REAL_TIME_REPORTS])})",
             )
         schema, defaults = DAILY_REPORTS[report_type]
         reports[report_type] = (schema, {**defaults, **(options or {})})
@@ -112,36 +206,129 @@ def day_windows(window: Window, lookback: timedelta) -> list[Window]:
     return list(slices(Window(first, last), MAX_DAY_SPAN))
 
 
+def forecast_window(window: Window) -> Window | None:
+    """The day of the latest Sunday 00:00 UTC inside `window`, or None."""
+    last = window.end.astimezone(UTC) - timedelta(microseconds=1)
+    day = last.replace(hour=0, minute=0, second=0, microsecond=0)
+    # weekday(): Monday is 0, Sunday 6.
+    sunday = day - timedelta(days=(day.weekday() + 1) % 7)
+    if sunday < window.start:
+        return None
+    return Window(sunday, min(sunday + timedelta(days=1), window.end))
+
+
+def hour_plan(window: Window, now: datetime, lag: timedelta) -> HourPlan:
+    """Whole hours of `window` Amazon answers for a request made at `now`."""
+    first, last = ceil_hour(window.start), floor_hour(window.end)
+    earliest = ceil_hour(now - REAL_TIME_BACK + REAL_TIME_EDGE_MARGIN)
+    ended = floor_hour(now - lag)
+    start, end = max(first, earliest), min(last, ended)
+    too_old = whole_hours(first, min(earliest, last))
+    if end <= start:
+        return HourPlan([], too_old, whole_hours(max(start, first), last))
+    return HourPlan(
+        list(slices(Window(start, end), REAL_TIME_SPAN)),
+        too_old,
+        whole_hours(end, last),
+    )
+
+
+def planned_requests(
+    account, window: Window, now: Callable[[], datetime]
+) -> Iterator[ReportRequest]:
+    """Every request of a run, in order. Lazy: each real-time plan reads the
+    clock just before its first request, so the 7 days are measured late."""
+    days = day_windows(window, report_lookback(account))
+    for report_type, (schema_file, options) in enabled_reports(account).items():
+        if report_type in REAL_TIME_REPORTS:
+            lag = REAL_TIME_REPORTS[report_type][1]
+            plan = hour_plan(window, now(), lag)
+            _log_plan(account, report_type, window, plan)
+            for piece in plan.pieces:
+                yield ReportRequest(
+                    report_type, schema_file, options, piece, inclusive_end=False
+                )
+        elif report_type == FORECAST:
+            week = forecast_window(window)
+            if week is None:
+                log.info(
+                    "account %s, %s: no Sunday in %s..%s, no new forecast to ask for",
+                    account.account_id,
+                    report_type,
+                    *window.iso(),
+                )
+                continue
+            yield ReportRequest(report_type, schema_file, options, week)
+        else:
+            for piece in days:
+                yield ReportRequest(report_type, schema_file, options, piece)
+
+
+def _log_plan(account, report_type: str, window: Window, plan: HourPlan) -> None:
+    start, end = window.iso()
+    log.info(
+        "account %s, %s: %s hours of %s..%s in %s requests",
+        account.account_id,
+        report_type,
+        plan.hours,
+        start,
+        end,
+        len(plan.pieces),
+    )
+    if plan.too_old:
+        log.warning(
+            "account %s, %s: skipped %s hours of %s..%s more than 7 days back "
+            "(Amazon keeps real-time data for 7 days)",
+            account.account_id,
+            report_type,
+            plan.too_old,
+            start,
+            end,
+        )
+    if plan.too_recent:
+        log.info(
+            "account %s, %s: %s hours at the end of the window are not reportable "
+            "yet; the next run's lookback reads them",
+            account.account_id,
+            report_type,
+            plan.too_recent,
+        )
+
+
 def extract(
     api: AccountApi,
     window: Window,
     writer: LandingWriter,
     poll: PollPolicy | None = None,
+    now: Callable[[], datetime] | None = None,
 ) -> PullStats:
-    """Land one document per (report type, request range) that Amazon has."""
+    """Land one document per report request that Amazon has data for.
+
+    `now` is the clock Amazon's real-time limits are measured against (the
+    wall clock unless a test or the simulator's demo says otherwise)."""
     poll = poll or PollPolicy()
+    now = now or (lambda: datetime.now(UTC))
     stats = PullStats()
     client = api.client(ReportsV2)
-    pieces = day_windows(window, report_lookback(api.account))
-    for report_type, (schema_file, options) in enabled_reports(api.account).items():
-        for piece in pieces:
-            row = _one_report(
-                api, client, report_type, schema_file, options, piece, poll
-            )
-            stats.slices += 1
-            if row is None:
-                continue
-            stats.records += 1
-            stats.quarantined += bool(row["quarantine_reason"])
-            writer.write_page(
-                operation="createReport+getReport+getReportDocument",
-                pull=report_type,
-                window=piece,
-                page_number=0,
-                params={"reportType": report_type, "reportOptions": options},
-                rows=[row],
-            )
-            stats.pages += 1
+    for request in planned_requests(api.account, window, now):
+        row = _one_report(api, client, request, poll)
+        stats.slices += 1
+        if row is None:
+            continue
+        stats.records += 1
+        stats.quarantined += bool(row["quarantine_reason"])
+        writer.write_page(
+            operation="createReport+getReport+getReportDocument",
+            pull=request.report_type,
+            window=request.window,
+            page_number=0,
+            params={
+                "reportType": request.report_type,
+                "reportOptions": request.options,
+            },
+            rows=[row],
+        )
+        stats.pages += 1
     log.info(
         "account %s, %s: %s documents from %s requests (%s quarantined)",
         api.account.account_id,
@@ -153,16 +340,8 @@ def extract(
     return stats
 
 
-def _one_report(api, client, report_type, schema_file, options, piece, poll):
-    start, end = piece.iso()
-    body = {
-        "reportType": report_type,
-        "marketplaceIds": [api.account.primary_marketplace_id],
-        "dataStartTime": start,
-        # Amazon's end is inclusive: the last second of the last whole day.
-        "dataEndTime": to_iso(piece.end - timedelta(seconds=1)),
-        "reportOptions": dict(options),
-    }
+def _one_report(api, client, request: ReportRequest, poll: PollPolicy):
+    body = request.body(api.account.primary_marketplace_id)
     created, _ = api.call("createReport", client.create_report, body)
     report_id = created.get("reportId")
     if not report_id:
@@ -171,24 +350,29 @@ def _one_report(api, client, report_type, schema_file, options, piece, poll):
         )
     report = _wait_for(api, client, report_id, poll)
     status = report["processingStatus"]
-    key = f"{report_type}|{json.dumps(options, sort_keys=True)}|{start}|{end}"
+    key = request.key()
     if status == CANCELLED:
         log.info(
-            "report %s %s for %s: CANCELLED (no data)", report_type, report_id, start
+            "report %s %s for %s: CANCELLED (no data)",
+            request.report_type,
+            report_id,
+            body["dataStartTime"],
         )
         return None
     document = _download(api, client, report.get("reportDocumentId"))
     if status == FATAL:
         reason = document.get("errorDetails") if isinstance(document, dict) else None
         return _row(key, None, document, f"(report): FATAL: {reason or document}")
-    problems = schemas.json_schema_problems(schema_file, document)
+    problems = schemas.json_schema_problems(request.schema_file, document)
     spec = document.get("reportSpecification") if isinstance(document, dict) else None
-    asked_other = isinstance(spec, dict) and spec.get("reportOptions") != options
-    if not problems and asked_other:
+    answered = spec.get("reportOptions") if isinstance(spec, dict) else None
+    # Real-time requests take no options; Amazon's answer may still state some
+    # (the sales report's currencyCode), so only asked-for options are compared.
+    if not problems and request.options and answered != request.options:
         # Amazon sometimes answers with other options than asked: refuse it.
         problems.append(
-            f"reportSpecification.reportOptions: {spec.get('reportOptions')} "
-            f"differs from the request's {options}"
+            f"reportSpecification.reportOptions: {answered} "
+            f"differs from the request's {request.options}"
         )
     updated = (
         optional_date(spec.get("lastUpdatedDate")) if isinstance(spec, dict) else None

@@ -52,3 +52,19 @@ def slices(window: Window, max_span: timedelta) -> Iterator[Window]:
         upper = min(cursor + max_span, window.end)
         yield Window(cursor, upper)
         cursor = upper
+
+
+def floor_hour(moment: datetime) -> datetime:
+    """The start of the UTC hour `moment` falls in."""
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def ceil_hour(moment: datetime) -> datetime:
+    """The first whole UTC hour at or after `moment`."""
+    floor = floor_hour(moment)
+    return floor if floor == moment else floor + timedelta(hours=1)
+
+
+def whole_hours(start: datetime, end: datetime) -> int:
+    """How many hours lie between two whole hours (0 when end is not after start)."""
+    return max(0, int((end - start) / timedelta(hours=1)))

@@ -85,7 +85,11 @@ class TokenBucket:
 class RateLimiters:
     """One bucket per (account, operation), shared by every client in a process."""
 
-    def __init__(self):
+    def __init__(self, clock=time.monotonic, sleep=time.sleep):
+        # A test passes a simulated clock and a sleep that advances it, so a
+        # bucket of one request a minute can be exercised without waiting.
+        self._clock = clock
+        self._sleep = sleep
         self._buckets: dict[tuple[str, str], TokenBucket] = {}
         self._lock = threading.Lock()
 
@@ -94,7 +98,9 @@ class RateLimiters:
         with self._lock:
             if key not in self._buckets:
                 rate, burst = DOCUMENTED_RATES.get(operation, FALLBACK_RATE)
-                self._buckets[key] = TokenBucket(rate, burst)
+                self._buckets[key] = TokenBucket(
+                    rate, burst, clock=self._clock, sleep=self._sleep
+                )
             return self._buckets[key]
 
 
