@@ -19,7 +19,7 @@ from vendor_recon.simulator.report_rules import REPORT_TYPES, check_report_reque
 from vendor_recon.simulator.server import SimulatorServer
 from vendor_recon.simulator.world import default_accounts, generate_world
 from vendor_recon.sources import vendor_reports
-from vendor_recon.sources.windows import Window, to_iso
+from vendor_recon.sources.windows import Window, request_window, to_iso
 from vendor_recon.spapi import schemas
 from vendor_recon.spapi.client import AccountApi, RetryPolicy
 from vendor_recon.spapi.credentials import SpApiCredentials
@@ -193,6 +193,27 @@ def test_forecast_is_asked_for_only_when_a_sunday_is_in_the_window():
     )
     part = Window(day(11), day(11) + timedelta(hours=5))
     assert vendor_reports.forecast_window(part) == part
+
+
+def test_a_run_plans_its_reports_from_airflow_pendulum_interval():
+    # The DAG passes the data interval as pendulum DateTimes; before windows
+    # stored them as such, planning the forecast raised a TypeError.
+    import pendulum
+
+    account = replace(
+        default_account(),
+        options={"reports": {FORECAST: {}, "GET_VENDOR_SALES_REPORT": {}}},
+    )
+    window = request_window(
+        pendulum.datetime(2026, 10, 11), pendulum.datetime(2026, 10, 12), timedelta(2)
+    )
+    planned = list(
+        vendor_reports.planned_requests(account, window, lambda: day(12))
+    )
+    kinds = sorted({request.report_type for request in planned})
+    assert kinds == [FORECAST, "GET_VENDOR_SALES_REPORT"]
+    forecast = next(r for r in planned if r.report_type == FORECAST)
+    assert forecast.window == Window(day(11), day(12))
 
 
 def default_account():

@@ -1,8 +1,15 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
+import pendulum
 import pytest
 
-from vendor_recon.sources.windows import Window, parse_iso, request_window, slices
+from vendor_recon.sources.windows import (
+    Window,
+    as_utc,
+    parse_iso,
+    request_window,
+    slices,
+)
 
 
 def day(n: int) -> datetime:
@@ -18,6 +25,26 @@ def test_slices_cover_the_window_in_steps_of_at_most_seven_days():
 def test_lookback_widens_backwards_only():
     window = request_window(day(10), day(11), timedelta(days=2))
     assert (window.start, window.end) == (day(8), day(11))
+
+
+def test_airflow_pendulum_datetimes_become_plain_utc_datetimes():
+    # Airflow's context gives pendulum DateTimes: after astimezone(UTC) and a
+    # subtraction they turn naive, and a comparison with an aware one raises.
+    start = pendulum.datetime(2026, 11, 10, 5, 30, tz="Europe/Berlin")
+    window = request_window(start, pendulum.datetime(2026, 11, 11), timedelta(1))
+    for moment in (window.start, window.end):
+        assert type(moment) is datetime and moment.tzinfo is UTC
+    assert window.start == datetime(2026, 11, 9, 4, 30, tzinfo=UTC)
+    shifted = (window.end.astimezone(UTC) - timedelta(microseconds=1)).replace(hour=0)
+    assert shifted.tzinfo is UTC and shifted < window.end
+
+
+def test_as_utc_keeps_the_instant_of_any_offset():
+    moment = datetime(2026, 11, 10, 9, 0, 0, 250, tzinfo=timezone(timedelta(hours=9)))
+    assert as_utc(moment) == moment
+    assert as_utc(moment).tzinfo is UTC and as_utc(moment).hour == 0
+    with pytest.raises(ValueError, match="timezone-aware"):
+        as_utc(datetime(2026, 11, 10))
 
 
 def test_naive_or_empty_windows_are_refused():

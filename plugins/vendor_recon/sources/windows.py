@@ -7,8 +7,33 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 
+def as_utc(moment: datetime) -> datetime:
+    """The same instant as a plain `datetime` in UTC.
+
+    Airflow's context hands out pendulum DateTimes, whose arithmetic after
+    `astimezone(datetime.UTC)` silently drops the zone (a naive result, which
+    then cannot be compared with an aware one). Rebuilding a stdlib datetime
+    at the boundary keeps every later step on stdlib semantics.
+    """
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{moment} must be timezone-aware")
+    utc = moment.replace(tzinfo=None) - moment.utcoffset()
+    return datetime(
+        utc.year,
+        utc.month,
+        utc.day,
+        utc.hour,
+        utc.minute,
+        utc.second,
+        utc.microsecond,
+        tzinfo=UTC,
+    )
+
+
 @dataclass(frozen=True)
 class Window:
+    """[start, end) in UTC; any aware datetime given is stored as a stdlib one."""
+
     start: datetime
     end: datetime
 
@@ -17,6 +42,7 @@ class Window:
             value = getattr(self, name)
             if value.tzinfo is None:
                 raise ValueError(f"window {name} must be timezone-aware, got {value}")
+            object.__setattr__(self, name, as_utc(value))
         if self.end <= self.start:
             raise ValueError(f"window end {self.end} is not after start {self.start}")
 
@@ -42,7 +68,7 @@ def parse_iso(text: str) -> datetime:
 
 def request_window(start: datetime, end: datetime, lookback: timedelta) -> Window:
     """The data interval widened backwards by the rolling lookback."""
-    return Window(start - lookback, end)
+    return Window(as_utc(start) - lookback, as_utc(end))
 
 
 def slices(window: Window, max_span: timedelta) -> Iterator[Window]:
