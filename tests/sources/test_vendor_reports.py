@@ -207,9 +207,7 @@ def test_a_run_plans_its_reports_from_airflow_pendulum_interval():
     window = request_window(
         pendulum.datetime(2026, 10, 11), pendulum.datetime(2026, 10, 12), timedelta(2)
     )
-    planned = list(
-        vendor_reports.planned_requests(account, window, lambda: day(12))
-    )
+    planned = list(vendor_reports.planned_requests(account, window, lambda: day(12)))
     kinds = sorted({request.report_type for request in planned})
     assert kinds == [FORECAST, "GET_VENDOR_SALES_REPORT"]
     forecast = next(r for r in planned if r.report_type == FORECAST)
