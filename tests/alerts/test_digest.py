@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import duckdb
@@ -108,3 +108,91 @@ def test_yen_has_no_decimals_and_an_empty_day_says_so(warehouse, set_alerts, tod
     assert "## New alerts (0)\n\nNone.\n" in text
     assert "| JPY | 1,200 JPY | 1 |" in text
     assert "## Deadlines this week (2026-11-05 to 2026-11-11)\n\nNone.\n" in text
+
+
+def test_a_po_past_its_ship_window_is_one_entry_with_its_lines_in_detail(
+    warehouse, set_alerts, today
+):
+    # PO5 misses its window on 30 lines, PO6 on one; units, money and windows
+    # differ per line so that the sums and the minimum are the digest's own.
+    po5 = [
+        {
+            "item": str(n),
+            "money": Decimal(n) * Decimal("1.25"),
+            "window": date(2026, 11, 4) - timedelta(days=n % 3),
+            "accepted": 10 + n,
+            "shipped": n % 4,
+        }
+        for n in range(1, 31)
+    ]
+    missed = [
+        alert_row(
+            f"po5-{line['item']}",
+            kind="po_not_shipped_by_ship_window",
+            subject=f"PO PO5 line {line['item']}",
+            detail="late_or_missing_asn",
+            purchase_order_number="PO5",
+            item_sequence_number=line["item"],
+            money_at_stake=line["money"],
+        )
+        for line in po5
+    ]
+    missed.append(
+        alert_row(
+            "po6-1",
+            kind="po_not_shipped_by_ship_window",
+            severity="warning",
+            subject="PO PO6 line 1",
+            detail="accepted_not_shipped since 2026-11-02",
+            purchase_order_number="PO6",
+            item_sequence_number="1",
+            money_at_stake=Decimal("7.00"),
+        )
+    )
+    set_alerts([*missed, alert_row("inv1", subject="invoice INV1")])
+    mart_rows = [
+        ("PO5", line["item"], line["window"], line["accepted"], line["shipped"])
+        for line in po5
+    ] + [("PO6", "1", date(2026, 11, 2), 3, 0)]
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "create schema marts; create table marts.fct_po_line_reconciliation ("
+            " account_id varchar, purchase_order_number varchar,"
+            " item_sequence_number varchar, ship_window_end_at timestamptz,"
+            " accepted_units integer, shipped_units integer)"
+        )
+        connection.executemany(
+            "insert into marts.fct_po_line_reconciliation values"
+            " ('acme-na', ?, ?, cast(? as timestamptz) + interval 12 hour, ?, ?)",
+            mart_rows,
+        )
+
+    text = build_digest(warehouse, "acme-na", today)
+
+    new_section = text.split("## New alerts")[1].split("\n## ")[0]
+    units = sum(line["accepted"] - line["shipped"] for line in po5)
+    money = sum(line["money"] for line in po5)
+    earliest = min(line["window"] for line in po5)
+    assert new_section.splitlines()[2:] == [
+        "- [critical] payment_overdue: invoice INV1 (unpaid_past_due), 100.00 USD",
+        f"- [critical] po_not_shipped_by_ship_window: PO PO5, 30 line(s), "
+        f"{units} unit(s) to ship, {money:,.2f} USD, "
+        f"earliest window end {earliest.isoformat()}",
+        "- [warning] po_not_shipped_by_ship_window: PO PO6, 1 line(s), "
+        "3 unit(s) to ship, 7.00 USD, earliest window end 2026-11-02",
+    ]
+    assert text.startswith("# acme-na: vendor-recon digest for 2026-11-05\n\n")
+    assert "## New alerts (32)" in text
+    detail = text.split("## Detail: PO lines past their ship window\n\n")[1]
+    assert sorted(detail.splitlines()) == sorted(
+        [
+            f"- PO PO5 line {line['item']}: late_or_missing_asn, "
+            f"{line['accepted'] - line['shipped']} unit(s) to ship, "
+            f"{line['money']:,.2f} USD, window end {line['window'].isoformat()}"
+            for line in po5
+        ]
+        + [
+            "- PO PO6 line 1: accepted_not_shipped since 2026-11-02, "
+            "3 unit(s) to ship, 7.00 USD, window end 2026-11-02"
+        ]
+    )

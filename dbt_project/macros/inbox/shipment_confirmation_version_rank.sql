@@ -18,3 +18,14 @@
             payload_sha256 desc
     )
 {%- endmacro %}
+
+
+{#-
+    When the vendor first confirmed an ASN, whatever version replaced it: a
+    window expression over all the versions of each (account_id, document_key).
+-#}
+{% macro shipment_first_confirmed_at() -%}
+    min(
+        cast(payload ->> 'shipmentConfirmationDate' as timestamp with time zone)
+    ) over (partition by account_id, document_key)
+{%- endmacro %}

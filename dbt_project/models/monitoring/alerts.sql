@@ -45,61 +45,36 @@
     {%- endfor %}
 {%- endset %}
 {#- Typed empty stand-ins for relations not built yet (and the first build). #}
-{%- set no_exceptions %}
-(
-    select
-        cast(null as varchar) as exception_type,
-        cast(null as varchar) as account_id,
-        cast(null as varchar) as purchase_order_number,
-        cast(null as varchar) as item_sequence_number,
-        cast(null as varchar) as invoice_number,
-        cast(null as varchar) as payment_number,
-        cast(null as varchar) as deduction_type,
-        cast(null as varchar) as exception_detail_key,
-        cast(null as varchar) as currency_code,
-        cast(null as decimal(18, 4)) as amount_at_stake,
-        cast(null as date) as dispute_deadline_date,
-        cast(null as varchar) as status
-    where false
-)
-{%- endset %}
-{%- set no_invoices %}
-(
-    select
-        cast(null as varchar) as account_id,
-        cast(null as varchar) as vendor_code,
-        cast(null as varchar) as invoice_number,
-        cast(null as date) as invoice_date,
-        cast(null as varchar) as currency_code,
-        cast(null as decimal(18, 4)) as invoice_total_amount,
-        cast(null as date) as payment_due_date,
-        cast(null as varchar) as amazon_invoice_status,
-        cast(null as boolean) as is_overdue
-    where false
-)
-{%- endset %}
+{%- set no_exceptions = empty_relation({
+    'varchar': [
+        'exception_type', 'account_id', 'purchase_order_number',
+        'item_sequence_number', 'invoice_number', 'payment_number',
+        'deduction_type', 'exception_detail_key', 'currency_code', 'status',
+    ],
+    'decimal(18, 4)': ['amount_at_stake'],
+    'date': ['dispute_deadline_date'],
+}) %}
+{%- set no_invoices = empty_relation({
+    'varchar': [
+        'account_id', 'vendor_code', 'invoice_number', 'currency_code',
+        'amazon_invoice_status',
+    ],
+    'date': ['invoice_date', 'payment_due_date'],
+    'decimal(18, 4)': ['invoice_total_amount'],
+    'boolean': ['is_overdue'],
+}) %}
+{#- The first build's previous build: the current alerts' columns and the
+    tracking ones, no rows. #}
 {%- set no_previous_alerts %}
 (
     select
-        cast(null as varchar) as alert_id,
+        current_alerts.*,
         cast(null as varchar) as content_hash,
-        cast(null as varchar) as kind,
-        cast(null as varchar) as severity,
-        cast(null as varchar) as account_id,
-        cast(null as varchar) as purchase_order_number,
-        cast(null as varchar) as item_sequence_number,
-        cast(null as varchar) as invoice_number,
-        cast(null as varchar) as source_name,
-        cast(null as varchar) as alert_key,
-        cast(null as varchar) as subject,
-        cast(null as varchar) as detail,
-        cast(null as decimal(18, 4)) as money_at_stake,
-        cast(null as varchar) as currency_code,
-        cast(null as date) as deadline_date,
         cast(null as timestamp with time zone) as first_seen_at,
         cast(null as timestamp with time zone) as last_seen_at,
         cast(null as timestamp with time zone) as resolved_at,
         cast(null as varchar) as status
+    from current_alerts
     where false
 )
 {%- endset %}
@@ -153,11 +128,16 @@ exception_alerts as (
                 then 'critical'
             else 'warning'
         end as severity,
-        exceptions.account_id,
-        exceptions.purchase_order_number,
-        cast(exceptions.item_sequence_number as varchar) as item_sequence_number,
-        exceptions.invoice_number,
-        cast(null as varchar) as source_name,
+        {{ alert_targets({
+            'account_id': 'exceptions.account_id',
+            'purchase_order_number': 'exceptions.purchase_order_number',
+            'item_sequence_number':
+                'cast(exceptions.item_sequence_number as varchar)',
+            'invoice_number': 'exceptions.invoice_number',
+            'money_at_stake': 'exceptions.amount_at_stake',
+            'currency_code': 'exceptions.currency_code',
+            'deadline_date': 'exceptions.dispute_deadline_date',
+        }) }},
         coalesce(exceptions.payment_number, '')
         || '|'
         || coalesce(exceptions.exception_detail_key, '') as alert_key,
@@ -170,10 +150,7 @@ exception_alerts as (
         ) as subject,
         concat_ws(
             ', ', exceptions.exception_type, exceptions.deduction_type
-        ) as detail,
-        exceptions.amount_at_stake as money_at_stake,
-        exceptions.currency_code,
-        exceptions.dispute_deadline_date as deadline_date
+        ) as detail
     from
         {{ exceptions_relation if has_exceptions else no_exceptions }}
             as exceptions
@@ -195,20 +172,19 @@ invoice_alerts as (
     select
         'invoice_stuck_processing' as kind,
         'warning' as severity,
-        invoices.account_id,
-        cast(null as varchar) as purchase_order_number,
-        cast(null as varchar) as item_sequence_number,
-        invoices.invoice_number,
-        cast(null as varchar) as source_name,
+        {{ alert_targets({
+            'account_id': 'invoices.account_id',
+            'invoice_number': 'invoices.invoice_number',
+            'money_at_stake': 'invoices.invoice_total_amount',
+            'currency_code': 'invoices.currency_code',
+            'deadline_date': 'invoices.payment_due_date',
+        }) }},
         coalesce(invoices.vendor_code, '') as alert_key,
         'invoice ' || invoices.invoice_number as subject,
         'Amazon status '
         || coalesce(invoices.amazon_invoice_status, 'not seen')
         || ' since invoice date '
-        || cast(invoices.invoice_date as varchar) as detail,
-        invoices.invoice_total_amount as money_at_stake,
-        invoices.currency_code,
-        invoices.payment_due_date as deadline_date
+        || cast(invoices.invoice_date as varchar) as detail
     from
         {{ invoices_relation if has_invoice_statuses else no_invoices }}
             as invoices
@@ -240,11 +216,13 @@ stuck_line_alerts as (
                 then 'critical'
             else 'warning'
         end as severity,
-        stuck_po_lines.account_id,
-        stuck_po_lines.purchase_order_number,
-        stuck_po_lines.item_sequence_number,
-        cast(null as varchar) as invoice_number,
-        cast(null as varchar) as source_name,
+        {{ alert_targets({
+            'account_id': 'stuck_po_lines.account_id',
+            'purchase_order_number': 'stuck_po_lines.purchase_order_number',
+            'item_sequence_number': 'stuck_po_lines.item_sequence_number',
+            'money_at_stake': 'stuck_po_lines.money_at_stake',
+            'currency_code': 'stuck_po_lines.currency_code',
+        }) }},
         '' as alert_key,
         'PO '
         || stuck_po_lines.purchase_order_number
@@ -255,10 +233,7 @@ stuck_line_alerts as (
         stuck_po_lines.stuck_reason
         || ' since '
         || cast(cast(stuck_po_lines.stuck_since_at as date) as varchar)
-            as detail,
-        stuck_po_lines.money_at_stake,
-        stuck_po_lines.currency_code,
-        cast(null as date) as deadline_date
+            as detail
     from stuck_po_lines
     -- The exceptions mart, once built, reports these two per line and invoice.
     where
@@ -290,11 +265,9 @@ gap_alerts as (
     select
         'data_gap' as kind,
         'warning' as severity,
-        account_id,
-        cast(null as varchar) as purchase_order_number,
-        cast(null as varchar) as item_sequence_number,
-        cast(null as varchar) as invoice_number,
-        source_name,
+        {{ alert_targets({
+            'account_id': 'account_id', 'source_name': 'source_name'
+        }) }},
         cast(gap_run_start_date as varchar) as alert_key,
         source_name || ' extraction' as subject,
         'no window covers '
@@ -305,10 +278,7 @@ gap_alerts as (
         || cast(gap_run_end_date as varchar)
         || case
             when is_source_never_covered then ' (never extracted)' else ''
-        end as detail,
-        cast(null as decimal(18, 4)) as money_at_stake,
-        cast(null as varchar) as currency_code,
-        cast(null as date) as deadline_date
+        end as detail
     from gap_runs
 
 ),
@@ -341,11 +311,7 @@ quality_alerts as (
     select
         'quality_failure' as kind,
         severity,
-        cast(null as varchar) as account_id,
-        cast(null as varchar) as purchase_order_number,
-        cast(null as varchar) as item_sequence_number,
-        cast(null as varchar) as invoice_number,
-        table_name as source_name,
+        {{ alert_targets({'source_name': 'table_name'}) }},
         layer
         || '|'
         || suite_name
@@ -370,10 +336,7 @@ quality_alerts as (
         end
         || case
             when observed_value is null then '' else ', observed ' || observed_value
-        end as detail,
-        cast(null as decimal(18, 4)) as money_at_stake,
-        cast(null as varchar) as currency_code,
-        cast(null as date) as deadline_date
+        end as detail
     from latest_quality_failures
 
 ),

@@ -6,26 +6,17 @@
     schema=gx_results.schema,
     identifier=gx_results.identifier,
 ) is not none %}
-{%- set no_results %}
-(
-    select
-        cast(null as varchar) as run_id,
-        cast(null as varchar) as layer,
-        cast(null as varchar) as suite_name,
-        cast(null as varchar) as table_name,
-        cast(null as varchar) as expectation_type,
-        cast(null as varchar []) as column_names,
-        cast(null as json) as kwargs,
-        cast(null as varchar) as severity,
-        cast(null as boolean) as success,
-        cast(null as bigint) as unexpected_count,
-        cast(null as bigint) as element_count,
-        cast(null as varchar) as observed_value,
-        cast(null as varchar) as exception_message,
-        cast(null as timestamp with time zone) as validated_at
-    where false
-)
-{%- endset %}
+{%- set no_results = empty_relation({
+    'varchar': [
+        'run_id', 'layer', 'suite_name', 'table_name', 'expectation_type',
+        'severity', 'observed_value', 'exception_message',
+    ],
+    'varchar []': ['column_names'],
+    'json': ['kwargs'],
+    'boolean': ['success'],
+    'bigint': ['unexpected_count', 'element_count'],
+    'timestamp with time zone': ['validated_at'],
+}) %}
 
 with
 

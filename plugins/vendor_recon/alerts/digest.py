@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from vendor_recon.alerts import ship_windows
 from vendor_recon.alerts.model import ALERT_COLUMNS, ALERTS_TABLE, Alert, format_money
 
 UTC = ZoneInfo("UTC")
 DEADLINE_DAYS = 7
-PO_LINES_TABLE = "marts.fct_po_line_reconciliation"
 
 
 def build_digest(warehouse_path: str | Path, account_id: str, day: date) -> str:
@@ -23,13 +23,15 @@ def build_digest(warehouse_path: str | Path, account_id: str, day: date) -> str:
     New alerts are those first seen on ``day``; money at risk sums the open
     alerts by currency; deadlines are open alerts' deadlines and ship windows of
     accepted, unshipped lines from ``day`` to six days later. Alerts without an
-    account (failed data-quality checks) are counted at the end.
+    account (failed data-quality checks) are counted at the end. A PO's new
+    missed-ship-window alerts make one entry, its lines listed in the detail
+    section at the end.
     """
     with duckdb.connect(str(warehouse_path)) as connection:
         connection.execute("set timezone = 'UTC'")
         alerts = _open_or_new_alerts(connection, account_id, day)
         shared = _shared_alert_count(connection)
-        ship_windows = _ship_windows_due(connection, account_id, day)
+        unshipped = ship_windows.unshipped_lines(connection, account_id)
 
     start = datetime.combine(day, time(), UTC)
     new = [
@@ -42,7 +44,8 @@ def build_digest(warehouse_path: str | Path, account_id: str, day: date) -> str:
 
     lines = [f"# {account_id}: vendor-recon digest for {day.isoformat()}", ""]
     lines += [f"## New alerts ({len(new)})", ""]
-    lines += [f"- {_line(a)}" for a in new] or ["None."]
+    new_entries = ship_windows.grouped(new, unshipped)
+    lines += [f"- {_entry(entry)}" for entry in new_entries] or ["None."]
 
     lines += ["", "## Money at risk (open alerts)", ""]
     totals: dict[str, Decimal] = defaultdict(Decimal)
@@ -71,9 +74,13 @@ def build_digest(warehouse_path: str | Path, account_id: str, day: date) -> str:
         if a.deadline_date and day <= a.deadline_date <= week_end
     ]
     deadlines += [
-        (window_date, f"ship window ends: {text}")
-        for window_date, text in ship_windows
-        if day <= window_date <= week_end
+        (
+            line.ship_window_date,
+            f"ship window ends: PO {line.purchase_order_number} line "
+            f"{line.item_sequence_number}, {line.units_to_ship} unit(s) to ship",
+        )
+        for line in unshipped
+        if line.ship_window_date and day <= line.ship_window_date <= week_end
     ]
     lines += [f"- {d.isoformat()} {text}" for d, text in sorted(deadlines)] or ["None."]
 
@@ -84,7 +91,17 @@ def build_digest(warehouse_path: str | Path, account_id: str, day: date) -> str:
             "",
             f"{shared} open data-quality alert(s) concern every account.",
         ]
+
+    missed_lines = ship_windows.detail_lines(new_entries)
+    if missed_lines:
+        lines += ["", "## Detail: PO lines past their ship window", "", *missed_lines]
     return "\n".join(lines) + "\n"
+
+
+def _entry(entry: Alert | ship_windows.MissedPurchaseOrder) -> str:
+    if isinstance(entry, ship_windows.MissedPurchaseOrder):
+        return entry.summary()
+    return _line(entry)
 
 
 def _line(alert: Alert) -> str:
@@ -124,41 +141,6 @@ def _shared_alert_count(connection) -> int:
         "where account_id is null and status = 'open'"
     ).fetchall()
     return count
-
-
-def _ship_windows_due(connection, account_id: str, day: date) -> list[tuple]:
-    """Accepted lines not (fully) shipped whose ship window ends this week."""
-    if not _exists(connection, PO_LINES_TABLE):
-        return []
-    columns = {
-        name
-        for (name,) in connection.execute(
-            """
-            select column_name from information_schema.columns
-            where table_schema = 'marts' and table_name = 'fct_po_line_reconciliation'
-            """
-        ).fetchall()
-    }
-    shipped = "shipped_units" if "shipped_units" in columns else "0"
-    rows = connection.execute(
-        f"""
-        select
-            cast(ship_window_end_at as date),
-            purchase_order_number,
-            item_sequence_number,
-            accepted_units - coalesce({shipped}, 0)
-        from {PO_LINES_TABLE}
-        where account_id = ?
-            and accepted_units > coalesce({shipped}, 0)
-            and cast(ship_window_end_at as date) between ? and ?
-        order by 1, 2, 3
-        """,
-        [account_id, day, day + timedelta(days=DEADLINE_DAYS - 1)],
-    ).fetchall()
-    return [
-        (window_date, f"PO {po} line {item}, {units} unit(s) to ship")
-        for window_date, po, item, units in rows
-    ]
 
 
 def _exists(connection, table: str) -> bool:

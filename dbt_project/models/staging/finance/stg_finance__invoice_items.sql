@@ -1,39 +1,17 @@
 -- One row per account, invoiceIdentifier and lineItemId of Amazon's latest view
 -- of the invoice: the item, its PO and ASIN, and what Amazon matched and paid.
 
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['account_id', 'invoice_identifier'],
-        on_schema_change='fail',
-    )
-}}
+{{ config(unique_key=['account_id', 'invoice_identifier']) }}
 
 with
 
-source as (
-
-    {{ documents_to_rebuild(
-        source('finance', 'finance_invoices'),
-        is_incremental()
-    ) }}
-
-),
-
-ranked as (
-
-    select
-        *,
-        {{ finance_invoice_version_rank() }} as version_rank
-    from source
-
-),
-
 latest as (
 
-    select * from ranked
-    where version_rank = 1
+    {{ latest_document_versions(
+        source('finance', 'finance_invoices'),
+        is_incremental(),
+        finance_invoice_version_rank(),
+    ) }}
 
 ),
 

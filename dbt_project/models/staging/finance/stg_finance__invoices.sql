@@ -1,39 +1,17 @@
 -- One row per account and invoiceIdentifier: the header of Amazon's latest view
 -- of the invoice (status, amounts, due date, settlement, related identifiers).
 
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['account_id', 'invoice_identifier'],
-        on_schema_change='fail',
-    )
-}}
+{{ config(unique_key=['account_id', 'invoice_identifier']) }}
 
 with
 
-source as (
-
-    {{ documents_to_rebuild(
-        source('finance', 'finance_invoices'),
-        is_incremental()
-    ) }}
-
-),
-
-ranked as (
-
-    select
-        *,
-        {{ finance_invoice_version_rank() }} as version_rank
-    from source
-
-),
-
 latest as (
 
-    select * from ranked
-    where version_rank = 1
+    {{ latest_document_versions(
+        source('finance', 'finance_invoices'),
+        is_incremental(),
+        finance_invoice_version_rank(),
+    ) }}
 
 ),
 

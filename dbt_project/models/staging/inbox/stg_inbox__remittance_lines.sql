@@ -1,39 +1,17 @@
 -- One row per account and remittance line (<payment_number>/<line_number>), with
 -- the deduction its invoice number's suffix names and the number it refers to.
 
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['account_id', 'remittance_line_id'],
-        on_schema_change='fail',
-    )
-}}
+{{ config(unique_key=['account_id', 'remittance_line_id']) }}
 
 with
 
-source as (
-
-    {{ documents_to_rebuild(
-        source('inbox', 'remittance_lines'),
-        is_incremental()
-    ) }}
-
-),
-
-ranked as (
-
-    select
-        *,
-        {{ document_version_rank() }} as version_rank
-    from source
-
-),
-
 latest as (
 
-    select * from ranked
-    where version_rank = 1
+    {{ latest_document_versions(
+        source('inbox', 'remittance_lines'),
+        is_incremental(),
+        document_version_rank(),
+    ) }}
 
 ),
 

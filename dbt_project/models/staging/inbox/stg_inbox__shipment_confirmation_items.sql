@@ -1,46 +1,19 @@
 -- One row per account, shipmentIdentifier and shipped item of the ASN version in
 -- force, the shipped quantity in eaches.
 
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['account_id', 'shipment_identifier'],
-        on_schema_change='fail',
-    )
-}}
+{{ config(unique_key=['account_id', 'shipment_identifier']) }}
 
 with
 
-source as (
-
-    {{ documents_to_rebuild(
-        source('inbox', 'vendor_shipment_confirmations'),
-        is_incremental(),
-        built_column='snapshot_file'
-    ) }}
-
-),
-
-ranked as (
-
-    select
-        *,
-        {{ shipment_confirmation_version_rank() }} as version_rank,
-        -- When the vendor first confirmed the shipment, whatever replaced it.
-        min(
-            cast(
-                payload ->> 'shipmentConfirmationDate' as timestamp with time zone
-            )
-        ) over (partition by account_id, document_key) as first_confirmed_at
-    from source
-
-),
-
 latest as (
 
-    select * from ranked
-    where version_rank = 1
+    {{ latest_document_versions(
+        source('inbox', 'vendor_shipment_confirmations'),
+        is_incremental(),
+        shipment_confirmation_version_rank(),
+        built_column='snapshot_file',
+        history_columns={'first_confirmed_at': shipment_first_confirmed_at()},
+    ) }}
 
 ),
 

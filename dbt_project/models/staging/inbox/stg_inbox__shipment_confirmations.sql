@@ -1,44 +1,20 @@
 -- One row per account and shipmentIdentifier: the ASN version in force.
 
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['account_id', 'shipment_identifier'],
-        on_schema_change='fail',
-    )
-}}
+{{ config(unique_key=['account_id', 'shipment_identifier']) }}
 
 with
 
-source as (
-
-    {{ documents_to_rebuild(
-        source('inbox', 'vendor_shipment_confirmations'),
-        is_incremental()
-    ) }}
-
-),
-
-ranked as (
-
-    select
-        *,
-        {{ shipment_confirmation_version_rank() }} as version_rank,
-        count(*) over (partition by account_id, document_key) as version_count,
-        min(
-            cast(
-                payload ->> 'shipmentConfirmationDate' as timestamp with time zone
-            )
-        ) over (partition by account_id, document_key) as first_confirmed_at
-    from source
-
-),
-
 latest as (
 
-    select * from ranked
-    where version_rank = 1
+    {{ latest_document_versions(
+        source('inbox', 'vendor_shipment_confirmations'),
+        is_incremental(),
+        shipment_confirmation_version_rank(),
+        history_columns={
+            'version_count': 'count(*) over (partition by account_id, document_key)',
+            'first_confirmed_at': shipment_first_confirmed_at(),
+        },
+    ) }}
 
 ),
 

@@ -2,43 +2,19 @@
 -- eaches, at the invoiced net cost, with the item's own tax, charges and
 -- allowances. Quantities and amounts are as written (a credit note's positive).
 
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['account_id', 'payload_sha256'],
-        on_schema_change='fail',
-    )
-}}
+{{ config(unique_key=['account_id', 'payload_sha256']) }}
+{%- set item_key = ['account_id', 'payload_sha256', 'item_sequence_number'] %}
 
 with
 
-invoices as (
-
-    {{ documents_to_rebuild(
-        source('inbox', 'vendor_invoices'),
-        is_incremental(),
-        document_columns=['account_id', 'payload_sha256']
-    ) }}
-
-),
-
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by account_id, payload_sha256
-            order by extracted_at asc, source_file asc
-        ) as landing_rank
-    from invoices
-
-),
-
 documents as (
 
-    select * from ranked
-    where landing_rank = 1
+    {{ latest_document_versions(
+        source('inbox', 'vendor_invoices'),
+        is_incremental(),
+        invoice_landing_rank(),
+        document_columns=['account_id', 'payload_sha256'],
+    ) }}
 
 ),
 
@@ -96,54 +72,25 @@ extracted as (
 
 taxes as (
 
-    select
-        extracted.account_id,
-        extracted.payload_sha256,
-        extracted.item_sequence_number,
-        sum(cast(tax.value -> 'taxAmount' ->> 'amount' as decimal(18, 4)))
-            as tax_amount
-    from extracted
-    cross join {{ json_array_elements('extracted.tax_details') }} as tax
-    group by
-        extracted.account_id,
-        extracted.payload_sha256,
-        extracted.item_sequence_number
+    {{ invoice_detail_amounts(
+        'extracted', 'tax_details', 'taxAmount', item_key
+    ) }}
 
 ),
 
 charges as (
 
-    select
-        extracted.account_id,
-        extracted.payload_sha256,
-        extracted.item_sequence_number,
-        sum(cast(charge.value -> 'chargeAmount' ->> 'amount' as decimal(18, 4)))
-            as charge_amount
-    from extracted
-    cross join {{ json_array_elements('extracted.charge_details') }} as charge
-    group by
-        extracted.account_id,
-        extracted.payload_sha256,
-        extracted.item_sequence_number
+    {{ invoice_detail_amounts(
+        'extracted', 'charge_details', 'chargeAmount', item_key
+    ) }}
 
 ),
 
 allowances as (
 
-    select
-        extracted.account_id,
-        extracted.payload_sha256,
-        extracted.item_sequence_number,
-        sum(
-            cast(allowance.value -> 'allowanceAmount' ->> 'amount' as decimal(18, 4))
-        ) as allowance_amount
-    from extracted
-    cross join
-        {{ json_array_elements('extracted.allowance_details') }} as allowance
-    group by
-        extracted.account_id,
-        extracted.payload_sha256,
-        extracted.item_sequence_number
+    {{ invoice_detail_amounts(
+        'extracted', 'allowance_details', 'allowanceAmount', item_key
+    ) }}
 
 ),
 
@@ -167,9 +114,9 @@ final as (
         extracted.net_cost_currency_code,
         extracted.net_cost_unit_of_measure,
         extracted.credit_note_reference_invoice_number,
-        taxes.tax_amount as item_tax_amount,
-        charges.charge_amount as item_charge_amount,
-        allowances.allowance_amount as item_allowance_amount,
+        taxes.detail_amount as item_tax_amount,
+        charges.detail_amount as item_charge_amount,
+        allowances.detail_amount as item_allowance_amount,
         extracted.load_id
     from extracted
     left join taxes

@@ -1,46 +1,19 @@
 -- One row per account and distinct invoice document (Amazon's `Invoice` model):
 -- header, totals in the document's currency, and where the document came from.
 
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['account_id', 'payload_sha256'],
-        on_schema_change='fail',
-    )
-}}
+{{ config(unique_key=['account_id', 'payload_sha256']) }}
+{%- set invoice_key = ['account_id', 'payload_sha256'] %}
 
 with
 
-source as (
-
-    {{ documents_to_rebuild(
-        source('inbox', 'vendor_invoices'),
-        is_incremental(),
-        document_columns=['account_id', 'payload_sha256']
-    ) }}
-
-),
-
--- Invoices have no versions: every distinct payload is a document of its own,
--- and the duplicate rule (int_invoices_counted) decides which one counts. The
--- same payload landed twice (a re-dropped file) is kept once, as first landed.
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by account_id, payload_sha256
-            order by extracted_at asc, source_file asc
-        ) as landing_rank
-    from source
-
-),
-
 documents as (
 
-    select * from ranked
-    where landing_rank = 1
+    {{ latest_document_versions(
+        source('inbox', 'vendor_invoices'),
+        is_incremental(),
+        invoice_landing_rank(),
+        document_columns=['account_id', 'payload_sha256'],
+    ) }}
 
 ),
 
@@ -84,48 +57,25 @@ extracted as (
 
 taxes as (
 
-    select
-        extracted.account_id,
-        extracted.payload_sha256,
-        sum(cast(tax.value -> 'taxAmount' ->> 'amount' as decimal(18, 4)))
-            as tax_amount
-    from extracted
-    cross join {{ json_array_elements('extracted.tax_details') }} as tax
-    group by
-        extracted.account_id,
-        extracted.payload_sha256
+    {{ invoice_detail_amounts(
+        'extracted', 'tax_details', 'taxAmount', invoice_key
+    ) }}
 
 ),
 
 charges as (
 
-    select
-        extracted.account_id,
-        extracted.payload_sha256,
-        sum(cast(charge.value -> 'chargeAmount' ->> 'amount' as decimal(18, 4)))
-            as charge_amount
-    from extracted
-    cross join {{ json_array_elements('extracted.charge_details') }} as charge
-    group by
-        extracted.account_id,
-        extracted.payload_sha256
+    {{ invoice_detail_amounts(
+        'extracted', 'charge_details', 'chargeAmount', invoice_key
+    ) }}
 
 ),
 
 allowances as (
 
-    select
-        extracted.account_id,
-        extracted.payload_sha256,
-        sum(
-            cast(allowance.value -> 'allowanceAmount' ->> 'amount' as decimal(18, 4))
-        ) as allowance_amount
-    from extracted
-    cross join
-        {{ json_array_elements('extracted.allowance_details') }} as allowance
-    group by
-        extracted.account_id,
-        extracted.payload_sha256
+    {{ invoice_detail_amounts(
+        'extracted', 'allowance_details', 'allowanceAmount', invoice_key
+    ) }}
 
 ),
 
@@ -162,9 +112,9 @@ final as (
         extracted.currency_code,
         cast(extracted.invoice_total_text as decimal(18, 4))
             as invoice_total_amount,
-        taxes.tax_amount as header_tax_amount,
-        charges.charge_amount as header_charge_amount,
-        allowances.allowance_amount as header_allowance_amount,
+        taxes.detail_amount as header_tax_amount,
+        charges.detail_amount as header_charge_amount,
+        allowances.detail_amount as header_allowance_amount,
         extracted.source_file,
         extracted.source_file_sha256,
         extracted.snapshot_file,

@@ -4,18 +4,24 @@
 
 with
 
-by_asin as (
+latest_rows as (
 
-    {{ report_rows(
+    {{ latest_report_rows(
         'GET_VENDOR_FORECASTING_REPORT',
         'forecastByAsin',
         'forecast_row',
         ['sellingProgram'],
+        {
+            'forecastGenerationDate': 'date',
+            'asin': 'varchar',
+            'startDate': 'date',
+            'endDate': 'date',
+        },
     ) }}
 
 ),
 
-flattened as (
+final as (
 
     select
         account_id,
@@ -33,51 +39,8 @@ flattened as (
             as p80_forecast_units,
         cast(forecast_row ->> 'p90ForecastUnits' as decimal(18, 4))
             as p90_forecast_units,
-        report_last_updated_date,
-        extracted_at,
-        load_id,
-        payload_sha256,
-        snapshot_file
-    from by_asin
-
-),
-
-ranked as (
-
-    select
-        *,
-        {{ report_revision_rank([
-            'account_id',
-            'selling_program',
-            'forecast_generation_date',
-            'asin',
-            'start_date',
-            'end_date',
-        ]) }} as version_rank
-    from flattened
-
-),
-
-final as (
-
-    select
-        account_id,
-        selling_program,
-        forecast_generation_date,
-        asin,
-        start_date,
-        end_date,
-        mean_forecast_units,
-        p70_forecast_units,
-        p80_forecast_units,
-        p90_forecast_units,
-        report_last_updated_date,
-        extracted_at,
-        load_id,
-        payload_sha256,
-        snapshot_file
-    from ranked
-    where version_rank = 1
+        {{ report_lineage_columns() }}
+    from latest_rows
 
 )
 

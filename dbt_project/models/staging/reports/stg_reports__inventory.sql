@@ -4,18 +4,19 @@
 
 with
 
-by_asin as (
+latest_rows as (
 
-    {{ report_rows(
+    {{ latest_report_rows(
         'GET_VENDOR_INVENTORY_REPORT',
         'inventoryByAsin',
         'inventory_row',
         ['reportPeriod', 'distributorView', 'sellingProgram'],
+        {'startDate': 'date', 'endDate': 'date', 'asin': 'varchar'},
     ) }}
 
 ),
 
-flattened as (
+final as (
 
     select
         account_id,
@@ -68,65 +69,8 @@ flattened as (
             as sell_through_rate,
         cast(inventory_row ->> 'averageVendorLeadTimeDays' as decimal(18, 4))
             as average_vendor_lead_time_days,
-        report_last_updated_date,
-        extracted_at,
-        load_id,
-        payload_sha256,
-        snapshot_file
-    from by_asin
-
-),
-
-ranked as (
-
-    select
-        *,
-        {{ report_revision_rank([
-            'account_id',
-            'report_period',
-            'distributor_view',
-            'selling_program',
-            'start_date',
-            'end_date',
-            'asin',
-        ]) }} as version_rank
-    from flattened
-
-),
-
-final as (
-
-    select
-        account_id,
-        report_period,
-        distributor_view,
-        selling_program,
-        start_date,
-        end_date,
-        asin,
-        currency_code,
-        sellable_on_hand_units,
-        sellable_on_hand_cost,
-        unsellable_on_hand_units,
-        unsellable_on_hand_cost,
-        aged_90_plus_days_sellable_units,
-        aged_90_plus_days_sellable_cost,
-        unhealthy_units,
-        unhealthy_cost,
-        net_received_units,
-        net_received_cost,
-        open_purchase_order_units,
-        unfilled_customer_ordered_units,
-        vendor_confirmation_rate,
-        sell_through_rate,
-        average_vendor_lead_time_days,
-        report_last_updated_date,
-        extracted_at,
-        load_id,
-        payload_sha256,
-        snapshot_file
-    from ranked
-    where version_rank = 1
+        {{ report_lineage_columns() }}
+    from latest_rows
 
 )
 

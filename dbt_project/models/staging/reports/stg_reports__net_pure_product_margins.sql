@@ -3,18 +3,19 @@
 
 with
 
-by_asin as (
+latest_rows as (
 
-    {{ report_rows(
+    {{ latest_report_rows(
         'GET_VENDOR_NET_PURE_PRODUCT_MARGIN_REPORT',
         'netPureProductMarginByAsin',
         'margin_row',
         ['reportPeriod'],
+        {'startDate': 'date', 'endDate': 'date', 'asin': 'varchar'},
     ) }}
 
 ),
 
-flattened as (
+final as (
 
     select
         account_id,
@@ -24,46 +25,8 @@ flattened as (
         margin_row ->> 'asin' as asin,
         cast(margin_row ->> 'netPureProductMargin' as decimal(18, 4))
             as net_pure_product_margin,
-        report_last_updated_date,
-        extracted_at,
-        load_id,
-        payload_sha256,
-        snapshot_file
-    from by_asin
-
-),
-
-ranked as (
-
-    select
-        *,
-        {{ report_revision_rank([
-            'account_id',
-            'report_period',
-            'start_date',
-            'end_date',
-            'asin',
-        ]) }} as version_rank
-    from flattened
-
-),
-
-final as (
-
-    select
-        account_id,
-        report_period,
-        start_date,
-        end_date,
-        asin,
-        net_pure_product_margin,
-        report_last_updated_date,
-        extracted_at,
-        load_id,
-        payload_sha256,
-        snapshot_file
-    from ranked
-    where version_rank = 1
+        {{ report_lineage_columns() }}
+    from latest_rows
 
 )
 

@@ -4,18 +4,19 @@
 
 with
 
-by_asin as (
+latest_rows as (
 
-    {{ report_rows(
+    {{ latest_report_rows(
         'GET_VENDOR_SALES_REPORT',
         'salesByAsin',
         'sales_row',
         ['reportPeriod', 'distributorView', 'sellingProgram'],
+        {'startDate': 'date', 'endDate': 'date', 'asin': 'varchar'},
     ) }}
 
 ),
 
-flattened as (
+final as (
 
     select
         account_id,
@@ -36,56 +37,8 @@ flattened as (
         cast(sales_row -> 'shippedCogs' ->> 'amount' as decimal(18, 4))
             as shipped_cogs_amount,
         cast(sales_row ->> 'customerReturns' as integer) as customer_returns_units,
-        report_last_updated_date,
-        extracted_at,
-        load_id,
-        payload_sha256,
-        snapshot_file
-    from by_asin
-
-),
-
-ranked as (
-
-    select
-        *,
-        {{ report_revision_rank([
-            'account_id',
-            'report_period',
-            'distributor_view',
-            'selling_program',
-            'start_date',
-            'end_date',
-            'asin',
-        ]) }} as version_rank
-    from flattened
-
-),
-
-final as (
-
-    select
-        account_id,
-        report_period,
-        distributor_view,
-        selling_program,
-        start_date,
-        end_date,
-        asin,
-        currency_code,
-        ordered_units,
-        ordered_revenue_amount,
-        shipped_units,
-        shipped_revenue_amount,
-        shipped_cogs_amount,
-        customer_returns_units,
-        report_last_updated_date,
-        extracted_at,
-        load_id,
-        payload_sha256,
-        snapshot_file
-    from ranked
-    where version_rank = 1
+        {{ report_lineage_columns() }}
+    from latest_rows
 
 )
 

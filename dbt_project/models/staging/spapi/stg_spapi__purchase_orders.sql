@@ -1,38 +1,16 @@
 -- One row per account and purchase order: the header of the latest order version.
 
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['account_id', 'purchase_order_number'],
-        on_schema_change='fail',
-    )
-}}
+{{ config(unique_key=['account_id', 'purchase_order_number']) }}
 
 with
 
-source as (
-
-    {{ documents_to_rebuild(
-        source('spapi', 'purchase_orders'),
-        is_incremental()
-    ) }}
-
-),
-
-ranked as (
-
-    select
-        *,
-        {{ document_version_rank() }} as version_rank
-    from source
-
-),
-
 latest as (
 
-    select * from ranked
-    where version_rank = 1
+    {{ latest_document_versions(
+        source('spapi', 'purchase_orders'),
+        is_incremental(),
+        document_version_rank(),
+    ) }}
 
 ),
 
