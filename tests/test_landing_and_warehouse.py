@@ -7,12 +7,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
 from vendor_recon.config import VendorAccount
-from vendor_recon.landing import LandingError, LandingWriter, verify_manifest
+from vendor_recon.landing import (
+    LandingError,
+    LandingWriter,
+    sha256_file,
+    verify_manifest,
+)
 from vendor_recon.sources.windows import Window
-from vendor_recon.warehouse import load_landed_files
+from vendor_recon.warehouse import document_columns, load_landed_files
 
 ACCOUNT = VendorAccount(
     account_id="acme-na",
@@ -174,3 +180,49 @@ def test_a_failed_load_rolls_back_everything(tmp_path):
         load_landed_files(warehouse, [second.manifest_path, third.manifest_path])
     assert count(warehouse, "raw.purchase_orders") == 1
     assert count(warehouse, "raw.load_log") == 1
+
+
+def test_the_sources_window_verdict_lands_row_by_row(tmp_path):
+    """`is_outside_window` is what the source decided, kept per raw row."""
+    rows = [row(0, order("A1")), row(1, order("A2")), row(2, order("A3"))]
+    for record, verdict in zip(rows, (True, False, None), strict=True):
+        record["is_outside_window"] = verdict
+    warehouse = tmp_path / "wh.duckdb"
+    load_landed_files(warehouse, [land(tmp_path, "run1", [rows]).manifest_path])
+    assert marks(warehouse) == {"A1": True, "A2": False, "A3": None}
+
+
+def test_a_warehouse_from_before_the_window_mark_gets_the_column(tmp_path):
+    warehouse = tmp_path / "wh.duckdb"
+    older = [c for c in document_columns() if c[0] != "is_outside_window"]
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("create schema raw")
+        connection.execute(
+            "create table raw.purchase_orders "
+            f"({', '.join(f'{name} {kind}' for name, kind in older)})"
+        )
+    marked = row(0, order("A1"))
+    marked["is_outside_window"] = True
+    load_landed_files(warehouse, [land(tmp_path, "run1", [[marked]]).manifest_path])
+    assert marks(warehouse) == {"A1": True}
+
+
+def test_a_landing_file_from_before_the_window_mark_loads_it_as_null(tmp_path):
+    landed = land(tmp_path, "run1", [[row(0, order("A1"))]])
+    older = pq.read_table(landed.path).drop_columns(["is_outside_window"])
+    pq.write_table(older, landed.path)
+    manifest = json.loads(Path(landed.manifest_path).read_text())
+    manifest["files"][0]["sha256"] = sha256_file(Path(landed.path))
+    Path(landed.manifest_path).write_text(json.dumps(manifest))
+    warehouse = tmp_path / "wh.duckdb"
+    load_landed_files(warehouse, [landed.manifest_path])
+    assert marks(warehouse) == {"A1": None}
+
+
+def marks(warehouse) -> dict[str, bool | None]:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return dict(
+            connection.execute(
+                "select document_key, is_outside_window from raw.purchase_orders"
+            ).fetchall()
+        )

@@ -53,6 +53,10 @@ LANDING_SCHEMA = pa.schema(
         # cannot say it from page and record numbers (inbox files, X12 segments).
         ("quarantine_record", pa.string()),
         ("quarantine_field", pa.string()),
+        # What the source decided: true when the record's own date for its pull
+        # lies outside the requested window, false when inside, null when the
+        # source judged nothing (no window, no such date, a quarantined record).
+        ("is_outside_window", pa.bool_()),
     ]
 )
 MANIFEST_SUFFIX = ".manifest.json"
@@ -271,6 +275,7 @@ class LandingWriter:
                 "source_file_sha256": row.get("source_file_sha256"),
                 "quarantine_record": row.get("quarantine_record"),
                 "quarantine_field": row.get("quarantine_field"),
+                "is_outside_window": row.get("is_outside_window"),
             }
             for name, value in values.items():
                 columns[name].append(value)

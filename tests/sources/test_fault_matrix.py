@@ -23,6 +23,7 @@ from functools import partial
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 from sp_api.auth import access_token_client
 
@@ -602,3 +603,33 @@ def test_records_outside_the_requested_window_are_flagged(
     (figures,) = figures_from_manifests(summary["manifests"])
     assert figures.out_of_window == outside
     assert f"{outside} outside their window" in caplog.text
+
+    # Row by row, in the snapshot: each pull judged by its own date.
+    def in_day(text: str | None) -> bool:
+        return text is not None and day.start <= parse_iso(text) < day.end
+
+    own_date = {"created": "purchaseOrderDate", "changed": "purchaseOrderChangedDate"}
+    snapshot = pq.read_table(manifest.replace(".manifest.json", ".parquet"))
+    for row in snapshot.to_pylist():
+        details = json.loads(row["payload"])["orderDetails"]
+        expected = not in_day(details.get(own_date[row["pull"]]))
+        assert row["is_outside_window"] is expected, row["document_key"]
+    assert sum(row["is_outside_window"] for row in snapshot.to_pylist()) == outside
+
+    # In the raw table: a version one pull read inside its window is not marked.
+    pipeline.load_raw([summary], [account], settings)
+    expected = {
+        order["purchaseOrderNumber"]: not (
+            in_day(order["orderDetails"]["purchaseOrderDate"])
+            or in_day(order["orderDetails"].get("purchaseOrderChangedDate"))
+        )
+        for order in world.orders_as_of(account.account_id, END)
+    }
+    assert any(expected.values()) and not all(expected.values())
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
+        marked = dict(
+            connection.execute(
+                "select document_key, is_outside_window from raw.purchase_orders"
+            ).fetchall()
+        )
+    assert marked == expected

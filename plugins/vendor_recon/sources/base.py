@@ -239,7 +239,7 @@ def _rows(
             spec.model_file, spec.record_definition, record
         )
         key = spec.document_key(record) if isinstance(record, dict) else None
-        updated = None
+        updated = outside = None
         if not problems:
             try:
                 updated = spec.document_updated_at(record)
@@ -247,8 +247,9 @@ def _rows(
             except (TypeError, ValueError) as exc:
                 problems = [f"(dates): {exc}"]
             else:
-                if own_date is not None and not piece.contains(own_date):
-                    stats.out_of_window += 1
+                if own_date is not None:
+                    outside = not piece.contains(own_date)
+                    stats.out_of_window += outside
         if problems:
             stats.quarantined += 1
             log.warning(
@@ -266,6 +267,7 @@ def _rows(
                 "document_updated_at": updated,
                 "record": record,
                 "quarantine_reason": "; ".join(problems) or None,
+                "is_outside_window": None if problems else outside,
             }
         )
     return rows

@@ -146,8 +146,11 @@ def _invoice_row(api, client, index, header, piece, pull, stats) -> dict[str, An
             ]
     updated = optional_date(header.get("lastUpdatedDate")) if not problems else None
     issued = optional_date(header.get("issueDate")) if not problems else None
-    if pull.name == "issued" and issued is not None and not piece.contains(issued):
-        stats.out_of_window += 1
+    # Only the issue-date pull has a date of the invoice's own to judge by.
+    outside = None
+    if pull.name == "issued" and issued is not None:
+        outside = not piece.contains(issued)
+        stats.out_of_window += outside
     if problems:
         stats.quarantined += 1
         log.warning(
@@ -160,6 +163,7 @@ def _invoice_row(api, client, index, header, piece, pull, stats) -> dict[str, An
         "document_updated_at": updated,
         "record": {"invoiceHeader": header, "invoiceItems": items},
         "quarantine_reason": "; ".join(problems) or None,
+        "is_outside_window": outside,
     }
 
 
