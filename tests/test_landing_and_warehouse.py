@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,11 +11,13 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from vendor_recon import partial_files
 from vendor_recon.config import VendorAccount
 from vendor_recon.landing import (
     LandingError,
     LandingWriter,
     sha256_file,
+    verify_day,
     verify_manifest,
 )
 from vendor_recon.sources.windows import Window
@@ -30,6 +33,7 @@ ACCOUNT = VendorAccount(
     reporting_currency_code="USD",
 )
 WINDOW = Window(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC))
+END_OF_DAY = datetime(2026, 11, 2, 1, tzinfo=UTC)
 
 
 def order(number: str, state: str = "New") -> dict:
@@ -52,7 +56,7 @@ def land(tmp_path, load_id: str, pages: list[list[dict]]):
         ACCOUNT,
         "purchase_orders",
         load_id,
-        datetime(2026, 11, 2, 1, tzinfo=UTC),
+        END_OF_DAY,
     ) as writer:
         for number, rows in enumerate(pages):
             writer.write_page(
@@ -226,3 +230,48 @@ def marks(warehouse) -> dict[str, bool | None]:
                 "select document_key, is_outside_window from raw.purchase_orders"
             ).fetchall()
         )
+
+
+def test_a_new_landing_removes_stale_partials_of_its_own_target_only(tmp_path, caplog):
+    sealed = land(tmp_path, "run1", [[row(0, order("A1"))]])
+    folder = Path(sealed.path).parent
+    stale = folder / ".acme-na__killed.parquet.partial"
+    stale.write_bytes(b"PAR1")  # no one holds it: its writer is gone
+    other_account = folder / ".acme-eu__killed.parquet.partial"
+    other_account.write_bytes(b"PAR1")
+    earlier_day = folder.with_name("dt=2026-11-01") / ".acme-na__old.parquet.partial"
+    earlier_day.parent.mkdir()
+    earlier_day.write_bytes(b"PAR1")
+
+    caplog.set_level(logging.INFO, logger=partial_files.__name__)
+    with LandingWriter(
+        tmp_path / "snapshots", ACCOUNT, "purchase_orders", "live", END_OF_DAY
+    ) as live:
+        live.write_page(
+            operation="getPurchaseOrders",
+            pull="created",
+            window=WINDOW,
+            page_number=0,
+            params={},
+            rows=[row(0, order("B1"))],
+        )
+        # A second landing of the same target while the first one writes.
+        land(tmp_path, "run2", [[row(0, order("C1"))]])
+        assert partial_files.partial_name(Path(live.path)).exists()
+        check = verify_day(tmp_path / "snapshots", END_OF_DAY.date())
+        assert check.live_partials == (partial_files.partial_name(Path(live.path)),)
+        assert check.stale_partials == (other_account,)
+        live.commit()
+
+    assert not stale.exists() and not earlier_day.exists()
+    assert other_account.exists()
+    assert verify_manifest(sealed.manifest_path)[0].sha256 == sealed.sha256
+    removed = [m for m in caplog.messages if m.startswith("removed 2 stale")]
+    assert removed == [
+        "removed 2 stale partial files of purchase_orders for account acme-na "
+        f"(their writers were killed): {earlier_day}, {stale}"
+    ]
+    assert (
+        "kept 1 partial files of purchase_orders for account acme-na that live "
+        "writers hold"
+    ) in caplog.messages
