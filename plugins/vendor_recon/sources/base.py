@@ -146,11 +146,12 @@ def call_page(
     """One page of a paged operation: its records and next token, via `read`.
 
     A page after the first that answers no records and hands back the very
-    nextToken it was asked with has not moved on. Amazon's paging hiccups
-    mid-way (a valid token refused once, then accepted), so such a page is
-    asked again under the page retry policy, bounded in attempts and time,
-    before the window is given up: failing at once would fail every run that
-    meets one hiccup, and asking for ever would hang a task on a real loop.
+    nextToken it was asked with has not moved on. Amazon's paging is known to
+    hiccup mid-way (a valid token refused once, then accepted), and this is
+    read as the same kind of hiccup: the page is asked again under the page
+    retry policy, bounded in attempts and time, before the window is given
+    up. Failing at once would fail every run that meets one hiccup; asking
+    for ever would hang a task on a token that really loops.
     The error names the page by position, never the token's value, which
     may encode the query and is the key to the rest of the data.
     """
