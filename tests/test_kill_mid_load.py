@@ -11,6 +11,7 @@ snapshots that verify and restore.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
@@ -24,9 +25,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from rich.console import Console
 from sp_api.auth import access_token_client
 
-from vendor_recon import pipeline
+from vendor_recon import cli, partial_files, pipeline
 from vendor_recon.config import VendorAccount, load_accounts
 from vendor_recon.landing import manifest_day, manifests_in, receipts_in, verify_day
 from vendor_recon.settings import Settings
@@ -186,13 +188,17 @@ def test_a_load_killed_midway_reruns_to_the_uninterrupted_result(
 
 
 def test_a_landing_killed_midway_is_never_sealed_and_the_rerun_lands_once(
-    world, tmp_path, repo
+    world, tmp_path, repo, monkeypatch, capsys, caplog
 ):
     with SimulatorServer(world, clock=END) as server:
-        kill_and_rerun_an_extraction(world, server, tmp_path, repo)
+        kill_and_rerun_an_extraction(
+            world, server, tmp_path, repo, monkeypatch, capsys, caplog
+        )
 
 
-def kill_and_rerun_an_extraction(world, server, tmp_path, repo) -> None:
+def kill_and_rerun_an_extraction(
+    world, server, tmp_path, repo, monkeypatch, capsys, caplog
+) -> None:
     settings = settings_in(tmp_path, repo)
     # As configured, the way the child reads it from the accounts file.
     accounts = load_accounts(settings.accounts_file)
@@ -224,10 +230,31 @@ def kill_and_rerun_an_extraction(world, server, tmp_path, repo) -> None:
     assert partial.exists() and progress["pages"] >= 1
     killed_try = manifests_in(settings.snapshot_root)
     assert [source_of(m) for m in killed_try] == ["purchase_orders"]
+    sealed = sorted(p for p in settings.snapshot_root.rglob("*") if p.is_file())
 
+    # Verifying reports the leftover and fails nothing for it.
+    check = verify_day(settings.snapshot_root, manifest_day(partial))
+    assert check.stale_partials == (partial,) and check.live_partials == ()
+    monkeypatch.setenv("VENDOR_RECON_SNAPSHOTS", str(settings.snapshot_root))
+    monkeypatch.setattr(cli, "console", Console(width=100_000))
+    assert cli.main(["verify-snapshots"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].startswith("1 leftover partial file(s) of killed landings")
+    assert out[2:] == [f"  leftover: {partial}"]
+
+    caplog.set_level(logging.INFO, logger=partial_files.__name__)
     access_token_client.cache.clear()
     retry = extract(server, world, account, settings, END)  # the task's retry
     pipeline.load_raw([retry], accounts, settings)
+
+    # The retry's landing of the same source removed the leftover, and only it.
+    assert not partial.exists()
+    assert (
+        "removed 1 stale partial files of purchase_order_statuses for account "
+        f"{account.account_id} (their writers were killed): {partial}"
+    ) in caplog.messages
+    assert all(path.exists() for path in sealed if path != partial)
+    assert partial_files.partials_of_day(settings.snapshot_root, "dt=*") == []
 
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
         loaded = {
@@ -239,7 +266,7 @@ def kill_and_rerun_an_extraction(world, server, tmp_path, repo) -> None:
     assert loaded == {
         m.replace(".manifest.json", ".parquet") for m in retry["manifests"]
     }
-    assert str(partial) not in loaded and partial.exists()
+    assert str(partial) not in loaded
     assert_no_duplicate_documents(settings.warehouse_path)
 
     never_killed = settings_in(tmp_path / "never_killed", repo)

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
+from vendor_recon import partial_files
 from vendor_recon.config import VendorAccount
-from vendor_recon.landing import LandingError, LandingWriter, verify_manifest
+from vendor_recon.landing import (
+    LandingError,
+    LandingWriter,
+    sha256_file,
+    verify_day,
+    verify_manifest,
+)
 from vendor_recon.sources.windows import Window
-from vendor_recon.warehouse import load_landed_files
+from vendor_recon.warehouse import document_columns, load_landed_files
 
 ACCOUNT = VendorAccount(
     account_id="acme-na",
@@ -24,6 +33,7 @@ ACCOUNT = VendorAccount(
     reporting_currency_code="USD",
 )
 WINDOW = Window(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC))
+END_OF_DAY = datetime(2026, 11, 2, 1, tzinfo=UTC)
 
 
 def order(number: str, state: str = "New") -> dict:
@@ -46,7 +56,7 @@ def land(tmp_path, load_id: str, pages: list[list[dict]]):
         ACCOUNT,
         "purchase_orders",
         load_id,
-        datetime(2026, 11, 2, 1, tzinfo=UTC),
+        END_OF_DAY,
     ) as writer:
         for number, rows in enumerate(pages):
             writer.write_page(
@@ -174,3 +184,94 @@ def test_a_failed_load_rolls_back_everything(tmp_path):
         load_landed_files(warehouse, [second.manifest_path, third.manifest_path])
     assert count(warehouse, "raw.purchase_orders") == 1
     assert count(warehouse, "raw.load_log") == 1
+
+
+def test_the_sources_window_verdict_lands_row_by_row(tmp_path):
+    """`is_outside_window` is what the source decided, kept per raw row."""
+    rows = [row(0, order("A1")), row(1, order("A2")), row(2, order("A3"))]
+    for record, verdict in zip(rows, (True, False, None), strict=True):
+        record["is_outside_window"] = verdict
+    warehouse = tmp_path / "wh.duckdb"
+    load_landed_files(warehouse, [land(tmp_path, "run1", [rows]).manifest_path])
+    assert marks(warehouse) == {"A1": True, "A2": False, "A3": None}
+
+
+def test_a_warehouse_from_before_the_window_mark_gets_the_column(tmp_path):
+    warehouse = tmp_path / "wh.duckdb"
+    older = [c for c in document_columns() if c[0] != "is_outside_window"]
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("create schema raw")
+        connection.execute(
+            "create table raw.purchase_orders "
+            f"({', '.join(f'{name} {kind}' for name, kind in older)})"
+        )
+    marked = row(0, order("A1"))
+    marked["is_outside_window"] = True
+    load_landed_files(warehouse, [land(tmp_path, "run1", [[marked]]).manifest_path])
+    assert marks(warehouse) == {"A1": True}
+
+
+def test_a_landing_file_from_before_the_window_mark_loads_it_as_null(tmp_path):
+    landed = land(tmp_path, "run1", [[row(0, order("A1"))]])
+    older = pq.read_table(landed.path).drop_columns(["is_outside_window"])
+    pq.write_table(older, landed.path)
+    manifest = json.loads(Path(landed.manifest_path).read_text())
+    manifest["files"][0]["sha256"] = sha256_file(Path(landed.path))
+    Path(landed.manifest_path).write_text(json.dumps(manifest))
+    warehouse = tmp_path / "wh.duckdb"
+    load_landed_files(warehouse, [landed.manifest_path])
+    assert marks(warehouse) == {"A1": None}
+
+
+def marks(warehouse) -> dict[str, bool | None]:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return dict(
+            connection.execute(
+                "select document_key, is_outside_window from raw.purchase_orders"
+            ).fetchall()
+        )
+
+
+def test_a_new_landing_removes_stale_partials_of_its_own_target_only(tmp_path, caplog):
+    sealed = land(tmp_path, "run1", [[row(0, order("A1"))]])
+    folder = Path(sealed.path).parent
+    stale = folder / ".acme-na__killed.parquet.partial"
+    stale.write_bytes(b"PAR1")  # no one holds it: its writer is gone
+    other_account = folder / ".acme-eu__killed.parquet.partial"
+    other_account.write_bytes(b"PAR1")
+    earlier_day = folder.with_name("dt=2026-11-01") / ".acme-na__old.parquet.partial"
+    earlier_day.parent.mkdir()
+    earlier_day.write_bytes(b"PAR1")
+
+    caplog.set_level(logging.INFO, logger=partial_files.__name__)
+    with LandingWriter(
+        tmp_path / "snapshots", ACCOUNT, "purchase_orders", "live", END_OF_DAY
+    ) as live:
+        live.write_page(
+            operation="getPurchaseOrders",
+            pull="created",
+            window=WINDOW,
+            page_number=0,
+            params={},
+            rows=[row(0, order("B1"))],
+        )
+        # A second landing of the same target while the first one writes.
+        land(tmp_path, "run2", [[row(0, order("C1"))]])
+        assert partial_files.partial_name(Path(live.path)).exists()
+        check = verify_day(tmp_path / "snapshots", END_OF_DAY.date())
+        assert check.live_partials == (partial_files.partial_name(Path(live.path)),)
+        assert check.stale_partials == (other_account,)
+        live.commit()
+
+    assert not stale.exists() and not earlier_day.exists()
+    assert other_account.exists()
+    assert verify_manifest(sealed.manifest_path)[0].sha256 == sealed.sha256
+    removed = [m for m in caplog.messages if m.startswith("removed 2 stale")]
+    assert removed == [
+        "removed 2 stale partial files of purchase_orders for account acme-na "
+        f"(their writers were killed): {earlier_day}, {stale}"
+    ]
+    assert (
+        "kept 1 partial files of purchase_orders for account acme-na that live "
+        "writers hold"
+    ) in caplog.messages

@@ -153,25 +153,45 @@ def _verify(args) -> int:
         receipts_in,
         verify_day,
     )
+    from vendor_recon.partial_files import partials_of_day
     from vendor_recon.settings import Settings
 
     root = Settings.from_env().snapshot_root
     if args.day:
         days = [date.fromisoformat(args.day)]
     else:
-        found = [*manifests_in(root), *receipts_in(root)]
+        found = [
+            *manifests_in(root),
+            *receipts_in(root),
+            *partials_of_day(root, "dt=*"),
+        ]
         days = sorted({manifest_day(path) for path in found})
     manifests = files = rows = receipts = 0
+    stale, live = [], []
     for day in days:
         check = verify_day(root, day)  # raises, naming the file, on a mismatch
         manifests += check.manifests
         files += check.files
         rows += check.rows
         receipts += check.receipts
+        stale += check.stale_partials
+        live += check.live_partials
     console.print(
         f"verified {manifests} manifests, {files} files, {rows} rows and "
         f"{receipts} load receipts of {len(days)} day(s) under {Path(root)}"
     )
+    # Leftovers are no snapshot, so they fail nothing; they are shown because
+    # each one is a landing or load that was killed and not yet run again.
+    if stale:
+        console.print(
+            f"[yellow]{len(stale)} leftover partial file(s) of killed landings or "
+            "loads (the next landing of the same account and source, or the next "
+            "load, removes them):[/yellow]"
+        )
+    for path in stale:
+        console.print(f"  leftover: {escape(str(path))}", soft_wrap=True)
+    if live:
+        console.print(f"{len(live)} partial file(s) being written now")
     return 0
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from vendor_recon import partial_files
 from vendor_recon.config import VendorAccount
 from vendor_recon.sources.windows import Window
 
@@ -53,6 +54,10 @@ LANDING_SCHEMA = pa.schema(
         # cannot say it from page and record numbers (inbox files, X12 segments).
         ("quarantine_record", pa.string()),
         ("quarantine_field", pa.string()),
+        # What the source decided: true when the record's own date for its pull
+        # lies outside the requested window, false when inside, null when the
+        # source judged nothing (no window, no such date, a quarantined record).
+        ("is_outside_window", pa.bool_()),
     ]
 )
 MANIFEST_SUFFIX = ".manifest.json"
@@ -126,7 +131,9 @@ class LandingWriter:
 
     Pages go to disk in row groups of at most ROW_GROUP_ROWS rows or
     ROW_GROUP_BYTES of payload (memory stays bounded). The file appears under
-    its final name only on `commit`; a failure leaves nothing behind.
+    its final name only on `commit`; a failure leaves nothing behind, and the
+    partial file a killed landing leaves is removed when the next landing of
+    the same account and source starts (see `vendor_recon.partial_files`).
     """
 
     def __init__(
@@ -143,14 +150,16 @@ class LandingWriter:
         self.load_id = load_id
         self.extracted_at = extracted_at.astimezone(UTC)
         self.marketplace_id = marketplace_id or account.primary_marketplace_id
-        folder = day_folder(Path(root), source, self.extracted_at.date())
+        self.root = Path(root)
+        folder = day_folder(self.root, source, self.extracted_at.date())
         folder.mkdir(parents=True, exist_ok=True)
         stem = f"{account.account_id}__{load_id}"
         self.path = folder / f"{stem}.parquet"
         self.manifest_path = folder / f"{stem}{MANIFEST_SUFFIX}"
         if self.path.exists() or self.manifest_path.exists():
             raise LandingError(f"{self.path}: already landed; snapshots are immutable")
-        self._tmp = folder / f".{stem}.parquet.partial"
+        self._tmp = partial_files.partial_name(self.path)
+        self._lock: Any = None
         self._writer: pq.ParquetWriter | None = None
         self.rows = 0
         self.pages = 0
@@ -162,15 +171,36 @@ class LandingWriter:
         self._pending_bytes = 0
 
     def __enter__(self) -> LandingWriter:
-        self._writer = pq.ParquetWriter(self._tmp, LANDING_SCHEMA, compression="zstd")
+        # Locked first, so that a cleanup running beside this one keeps it.
+        self._lock = partial_files.create_locked(self._tmp)
+        try:
+            stale = partial_files.partials_of_landing(
+                self.root, self.source, self.account.account_id
+            )
+            partial_files.remove_stale(
+                (path for path in stale if path != self._tmp),
+                f"{self.source} for account {self.account.account_id}",
+            )
+            self._writer = pq.ParquetWriter(
+                self._tmp, LANDING_SCHEMA, compression="zstd"
+            )
+        except BaseException:
+            self._release(failed=True)
+            raise
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        self._release(failed=exc_type is not None)
+
+    def _release(self, *, failed: bool) -> None:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
-        if exc_type is not None and self._tmp.exists():
+        if failed and self._tmp.exists():
             self._tmp.unlink()
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
         self._pending = _empty_columns()
 
     def write_page(
@@ -271,6 +301,7 @@ class LandingWriter:
                 "source_file_sha256": row.get("source_file_sha256"),
                 "quarantine_record": row.get("quarantine_record"),
                 "quarantine_field": row.get("quarantine_field"),
+                "is_outside_window": row.get("is_outside_window"),
             }
             for name, value in values.items():
                 columns[name].append(value)
@@ -328,9 +359,11 @@ class LandingWriter:
         }
         if self.source_files:
             manifest["source_files"] = self.source_files
-        tmp_manifest = self.manifest_path.with_suffix(".partial")
-        tmp_manifest.write_text(json.dumps(manifest, indent=2, sort_keys=True))
-        os.replace(tmp_manifest, self.manifest_path)
+        # A kill between the two moves leaves the data file without its
+        # manifest; `verify_day` names it as listed in no manifest.
+        partial_files.write_text_atomically(
+            self.manifest_path, json.dumps(manifest, indent=2, sort_keys=True)
+        )
         log.info(
             "landed %s rows (%s quarantined) of %s for account %s in %s",
             self.rows,
@@ -436,9 +469,11 @@ def write_receipt(
         ],
         "accounts": list(accounts),
     }
-    partial = folder / f".{path.name}.partial"
-    partial.write_text(json.dumps(receipt, indent=2, sort_keys=True))
-    os.replace(partial, path)
+    # A load killed while writing its receipt left a partial one behind.
+    partial_files.remove_stale(partial_files.partials_of_receipts(root), "receipts")
+    partial_files.write_text_atomically(
+        path, json.dumps(receipt, indent=2, sort_keys=True)
+    )
     return path
 
 
@@ -482,6 +517,9 @@ class DayCheck:
     files: int
     rows: int
     receipts: int
+    # Partial files of the day: left by a killed writer, or being written now.
+    stale_partials: tuple[Path, ...] = ()
+    live_partials: tuple[Path, ...] = ()
 
 
 def verify_day(root: str | Path, day: date) -> DayCheck:
@@ -490,6 +528,8 @@ def verify_day(root: str | Path, day: date) -> DayCheck:
     Each manifest's files (rows, sha256), that no Parquet file of the day is
     unlisted (an orphan is either tampering or a copy from elsewhere), and
     that each of the day's load receipts still matches the manifests it names.
+    Partial files of the day are no snapshot and fail nothing; they are
+    returned, stale (a killed writer's) apart from live (being written).
     """
     root = Path(root)
     manifests = manifests_in(root, day)
@@ -506,7 +546,10 @@ def verify_day(root: str | Path, day: date) -> DayCheck:
     receipts = receipts_in(root, day)
     for receipt in receipts:
         read_receipt(root, receipt)
-    return DayCheck(len(manifests), files, rows, len(receipts))
+    partials = partial_files.partials_of_day(root, f"dt={day.isoformat()}")
+    stale = tuple(path for path in partials if partial_files.is_stale(path))
+    live = tuple(path for path in partials if path not in stale and path.exists())
+    return DayCheck(len(manifests), files, rows, len(receipts), stale, live)
 
 
 def _relative(root: Path, path: Path) -> str:

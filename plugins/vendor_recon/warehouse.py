@@ -46,6 +46,11 @@ RAW_TABLES = (
     "vendor_reports",
 )
 
+# Which landing row of a document version the loader keeps: one read inside
+# its window if there is one (a pull that strayed outside it is only the
+# second witness), then the first by pull, page and record.
+FIRST_SEEN_ORDER = "is_outside_window is true, pull, page_number, record_number"
+
 _DOCUMENT_COLUMNS = """
     load_id varchar not null,
     account_id varchar not null,
@@ -66,7 +71,8 @@ _DOCUMENT_COLUMNS = """
     payload_sha256 varchar not null,
     source_file varchar,
     source_file_sha256 varchar,
-    snapshot_file varchar
+    snapshot_file varchar,
+    is_outside_window boolean
 """
 
 DDL = [
@@ -173,10 +179,7 @@ def _add_missing_columns(connection: duckdb.DuckDBPyConnection) -> None:
     Columns are only ever added (raw tables are append-only), and loads insert
     by name, so an added column's position does not matter.
     """
-    wanted = [
-        line.strip().rstrip(",").split()
-        for line in _DOCUMENT_COLUMNS.strip().splitlines()
-    ]
+    wanted = document_columns()
     for table in RAW_TABLES:
         present = {
             row[0]
@@ -192,6 +195,14 @@ def _add_missing_columns(connection: duckdb.DuckDBPyConnection) -> None:
                     f"alter table raw.{table} add column {name} {column_type}"
                 )
                 log.info("raw.%s: added column %s", table, name)
+
+
+def document_columns() -> list[tuple[str, str]]:
+    """(name, type) of every column of the per-document raw tables, in order."""
+    return [
+        tuple(line.strip().rstrip(",").split()[:2])
+        for line in _DOCUMENT_COLUMNS.strip().splitlines()
+    ]
 
 
 def load_landed_files(
@@ -428,7 +439,7 @@ def _load_file(
             window_end, page_number, record_number, document_key,
             document_updated_at, extracted_at, payload::json as payload,
             payload_sha256, source_file, source_file_sha256,
-            snapshot_file
+            snapshot_file, is_outside_window
         from landing as l
         where quarantine_reason is null
             and not exists (
@@ -439,7 +450,7 @@ def _load_file(
             )
         qualify row_number() over (
             partition by account_id, document_key, payload_sha256
-            order by pull, page_number, record_number
+            order by {FIRST_SEEN_ORDER}
         ) = 1
         """
     ).fetchone()[0]
@@ -478,7 +489,7 @@ def _literal(text: str) -> str:
 def _landing_columns(path: str) -> str:
     """Every landing column; those an older file lacks read as null."""
     present = set(pq.read_schema(path).names)
-    types = {"string": "varchar", "int32": "integer"}
+    types = {"string": "varchar", "int32": "integer", "bool": "boolean"}
     columns = []
     for column in LANDING_SCHEMA:
         if column.name in present:

@@ -31,7 +31,7 @@ from vendor_recon.warehouse import LoadResult
 log = logging.getLogger(__name__)
 
 KIND_VARIABLE = "VENDOR_RECON_WAREHOUSE_KIND"
-_PG_TYPES = {"string": "text", "int32": "integer"}
+_PG_TYPES = {"string": "text", "int32": "integer", "bool": "boolean"}
 
 
 def warehouse_kind() -> str:
@@ -167,12 +167,28 @@ def loaded_inbox_files(target: PostgresTarget | None, account_id: str) -> set[st
 
 
 def _create_raw_schema(connection) -> None:
-    """The DuckDB DDL is portable as written (varchar, json, timestamptz)."""
+    """The DuckDB DDL is portable as written (varchar, json, timestamptz).
+
+    Raw tables made by an older version get today's document columns added,
+    as `warehouse.connect` does for DuckDB; columns are only ever added.
+    """
     with connection, connection.cursor() as cursor:
         # Two loaders creating the schema at once would race on the catalog.
         cursor.execute("select pg_advisory_xact_lock(hashtext('vendor_recon.raw'))")
         for statement in warehouse.DDL:
             cursor.execute(statement)
+        cursor.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = 'raw'"
+        )
+        present = set(cursor.fetchall())
+        for table in warehouse.RAW_TABLES:
+            for name, column_type in warehouse.document_columns():
+                if (table, name) not in present:
+                    cursor.execute(
+                        f"alter table raw.{table} add column {name} {column_type}"
+                    )
+                    log.info("raw.%s: added column %s", table, name)
 
 
 def _load_file(cursor: _Cursor, landed: LandedFile, now: datetime) -> LoadResult:
@@ -204,14 +220,17 @@ def _load_file(cursor: _Cursor, landed: LandedFile, now: datetime) -> LoadResult
         """,
         [now],
     ).rowcount
+    # Named columns: a table that got a column added has it last, wherever
+    # today's DDL puts it.
+    columns = ", ".join(name for name, _type in warehouse.document_columns())
     inserted = cursor.execute(
         f"""
-        insert into {table}
+        insert into {table} ({columns})
         select load_id, account_id, region, marketplace_id, source, operation,
             pull, request_params::json, window_start, window_end, page_number,
             record_number, document_key, document_updated_at, extracted_at,
             payload::json, payload_sha256, source_file, source_file_sha256,
-            snapshot_file
+            snapshot_file, is_outside_window
         from (
             select distinct on (account_id, document_key, payload_sha256) *
             from landing as l
@@ -223,7 +242,7 @@ def _load_file(cursor: _Cursor, landed: LandedFile, now: datetime) -> LoadResult
                         and r.payload_sha256 = l.payload_sha256
                 )
             order by account_id, document_key, payload_sha256,
-                pull, page_number, record_number
+                {warehouse.FIRST_SEEN_ORDER}
         ) as first_seen
         """
     ).rowcount

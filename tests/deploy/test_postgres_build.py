@@ -497,6 +497,76 @@ def test_the_password_is_not_in_the_target_repr(server):
     assert "password" not in shown
 
 
+def test_the_window_mark_lands_and_an_older_table_gets_its_column(server, tmp_path):
+    """`is_outside_window` as the source decided it, in a raw table made before
+    the column existed (the loader adds it, as DuckDB's connect does)."""
+    from vendor_recon.config import VendorAccount
+    from vendor_recon.landing import LandingWriter
+    from vendor_recon.sources.windows import Window
+    from vendor_recon.warehouse import document_columns
+    from vendor_recon.warehouse_postgres import load_landed_files
+
+    account = VendorAccount(
+        account_id="acme-na",
+        region="NA",
+        marketplace_ids=("ATVPDKIKX0DER",),
+        vendor_codes=("ACME1",),
+        currency_code="USD",
+        connection_id="spapi_acme_na",
+        reporting_currency_code="USD",
+    )
+    window = Window(FIRST_DAY, FIRST_DAY + timedelta(days=1))
+    verdicts = {"A1": True, "A2": False, "A3": None}
+    with LandingWriter(
+        tmp_path / "snapshots", account, "purchase_orders", "run1", END
+    ) as writer:
+        writer.write_page(
+            operation="getPurchaseOrders",
+            pull="created",
+            window=window,
+            page_number=0,
+            params={"limit": 3},
+            rows=[
+                {
+                    "record_number": index,
+                    "document_key": key,
+                    "document_updated_at": FIRST_DAY,
+                    "record": {"purchaseOrderNumber": key},
+                    "quarantine_reason": None,
+                    "is_outside_window": verdict,
+                }
+                for index, (key, verdict) in enumerate(verdicts.items())
+            ],
+        )
+        landed = writer.commit()
+
+    name = f"vendor_recon_test_{secrets.token_hex(4)}"
+    admin = server.connect()
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'create database "{name}"')
+    try:
+        target = replace(server, database=name)
+        older = [c for c in document_columns() if c[0] != "is_outside_window"]
+        connection = target.connect()
+        with connection, connection.cursor() as cursor:
+            cursor.execute("create schema raw")
+            cursor.execute(
+                "create table raw.purchase_orders "
+                f"({', '.join(f'{column} {kind}' for column, kind in older)})"
+            )
+        connection.close()
+        load_landed_files(target, [landed.manifest_path])
+        marked = query(
+            target, "select document_key, is_outside_window from raw.purchase_orders"
+        )
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'drop database if exists "{name}" with (force)')
+        admin.close()
+    assert {r["document_key"]: r["is_outside_window"] for r in marked} == verdicts
+
+
 def key_of(row: dict[str, Any]) -> tuple:
     return tuple(row[k] for k in KEY)
 

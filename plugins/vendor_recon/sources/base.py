@@ -12,7 +12,11 @@ from vendor_recon.landing import LandingWriter
 from vendor_recon.sources.windows import Window, parse_iso, slices
 from vendor_recon.spapi import schemas
 from vendor_recon.spapi.client import AccountApi
-from vendor_recon.spapi.errors import ExtractionError, PayloadShapeError
+from vendor_recon.spapi.errors import (
+    ExtractionError,
+    PayloadShapeError,
+    StalledPageError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +106,14 @@ def _read_slice(spec, api, request, pull, piece, writer, stats) -> None:
         page_params = dict(params)
         if token:
             page_params["nextToken"] = token
-        body, _headers = api.call(spec.operation, request, page_params)
-        records, token = page_records(spec, api.account.account_id, body)
+        records, token = call_page(
+            api,
+            spec.operation,
+            request,
+            page_params,
+            page,
+            lambda body: page_records(spec, api.account.account_id, body),
+        )
         writer.write_page(
             operation=spec.operation,
             pull=pull.name,
@@ -123,6 +133,54 @@ def _read_slice(spec, api, request, pull, piece, writer, stats) -> None:
                 f"paging does not end: nextToken repeats after page {page}",
             )
         seen_tokens.add(token)
+
+
+def call_page(
+    api: AccountApi,
+    operation: str,
+    request: Callable[..., Any],
+    params: dict[str, Any],
+    page: int,
+    read: Callable[[dict[str, Any]], tuple[list[Any], str | None]],
+) -> tuple[list[Any], str | None]:
+    """One page of a paged operation: its records and next token, via `read`.
+
+    A page after the first that answers no records and hands back the very
+    nextToken it was asked with has not moved on. Amazon's paging is known to
+    hiccup mid-way (a valid token refused once, then accepted), and this is
+    read as the same kind of hiccup: the page is asked again under the page
+    retry policy, bounded in attempts and time, before the window is given
+    up. Failing at once would fail every run that meets one hiccup; asking
+    for ever would hang a task on a token that really loops.
+    The error names the page by position, never the token's value, which
+    may encode the query and is the key to the rest of the data.
+    """
+    sent = params.get("nextToken")
+    stalls = 0
+
+    def check(body: dict[str, Any]) -> None:
+        nonlocal stalls
+        records, token = read(body)
+        if sent and token == sent and not records:
+            stalls += 1
+            raise StalledPageError(
+                api.account.account_id,
+                operation,
+                f"page_number {page} answered no records and the nextToken it "
+                "was asked with; asking again",
+            )
+
+    try:
+        body, _headers = api.call(operation, request, params, check=check)
+    except StalledPageError as exc:
+        raise ExtractionError(
+            api.account.account_id,
+            operation,
+            f"paging does not end: page_number {page}, asked with the nextToken "
+            f"that page_number {page - 1} handed back, answered no records and "
+            f"that same nextToken {stalls} times (its value is not shown)",
+        ) from exc
+    return read(body)
 
 
 def check_parameter_names(spec: SourceSpec, account_id: str, params: dict) -> None:
@@ -182,7 +240,7 @@ def _rows(
             spec.model_file, spec.record_definition, record
         )
         key = spec.document_key(record) if isinstance(record, dict) else None
-        updated = None
+        updated = outside = None
         if not problems:
             try:
                 updated = spec.document_updated_at(record)
@@ -190,8 +248,9 @@ def _rows(
             except (TypeError, ValueError) as exc:
                 problems = [f"(dates): {exc}"]
             else:
-                if own_date is not None and not piece.contains(own_date):
-                    stats.out_of_window += 1
+                if own_date is not None:
+                    outside = not piece.contains(own_date)
+                    stats.out_of_window += outside
         if problems:
             stats.quarantined += 1
             log.warning(
@@ -209,6 +268,7 @@ def _rows(
                 "document_updated_at": updated,
                 "record": record,
                 "quarantine_reason": "; ".join(problems) or None,
+                "is_outside_window": None if problems else outside,
             }
         )
     return rows

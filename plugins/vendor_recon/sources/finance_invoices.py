@@ -18,6 +18,7 @@ from vendor_recon.sources.base import (
     MAX_PAGES,
     Pull,
     PullStats,
+    call_page,
     optional_date,
 )
 from vendor_recon.sources.windows import Window, slices, to_iso
@@ -87,15 +88,14 @@ def _read_headers(api, client, pull, piece, params, writer, stats) -> None:
         page_params = dict(params)
         if token:
             page_params["nextToken"] = token
-        body, _ = api.call("getInvoiceHeaders", client.get_invoice_headers, page_params)
-        headers = body.get("invoices")
-        if not isinstance(headers, list):
-            raise PayloadShapeError(
-                api.account.account_id,
-                "getInvoiceHeaders",
-                "field 'invoices': missing or not a list (an empty answer is not "
-                "an empty result)",
-            )
+        headers, token = call_page(
+            api,
+            "getInvoiceHeaders",
+            client.get_invoice_headers,
+            page_params,
+            page,
+            lambda body: _header_page(api, body),
+        )
         rows = [
             _invoice_row(api, client, index, header, piece, pull, stats)
             for index, header in enumerate(headers)
@@ -109,7 +109,6 @@ def _read_headers(api, client, pull, piece, params, writer, stats) -> None:
             rows=rows,
         )
         stats.pages += 1
-        token = body.get("nextToken")
         if not token:
             return
         if token in seen:
@@ -120,6 +119,18 @@ def _read_headers(api, client, pull, piece, params, writer, stats) -> None:
         "getInvoiceHeaders",
         f"paging does not end: nextToken repeats after page {len(seen)}",
     )
+
+
+def _header_page(api: AccountApi, body: dict[str, Any]) -> tuple[list, str | None]:
+    headers = body.get("invoices")
+    if not isinstance(headers, list):
+        raise PayloadShapeError(
+            api.account.account_id,
+            "getInvoiceHeaders",
+            "field 'invoices': missing or not a list (an empty answer is not "
+            "an empty result)",
+        )
+    return headers, body.get("nextToken") or None
 
 
 def _invoice_row(api, client, index, header, piece, pull, stats) -> dict[str, Any]:
@@ -135,8 +146,11 @@ def _invoice_row(api, client, index, header, piece, pull, stats) -> dict[str, An
             ]
     updated = optional_date(header.get("lastUpdatedDate")) if not problems else None
     issued = optional_date(header.get("issueDate")) if not problems else None
-    if pull.name == "issued" and issued is not None and not piece.contains(issued):
-        stats.out_of_window += 1
+    # Only the issue-date pull has a date of the invoice's own to judge by.
+    outside = None
+    if pull.name == "issued" and issued is not None:
+        outside = not piece.contains(issued)
+        stats.out_of_window += outside
     if problems:
         stats.quarantined += 1
         log.warning(
@@ -149,6 +163,7 @@ def _invoice_row(api, client, index, header, piece, pull, stats) -> dict[str, An
         "document_updated_at": updated,
         "record": {"invoiceHeader": header, "invoiceItems": items},
         "quarantine_reason": "; ".join(problems) or None,
+        "is_outside_window": outside,
     }
 
 

@@ -49,7 +49,11 @@ from vendor_recon.sources.windows import (
 )
 from vendor_recon.spapi import schemas
 from vendor_recon.spapi.client import AccountApi
-from vendor_recon.spapi.errors import ExtractionError, PayloadShapeError
+from vendor_recon.spapi.errors import (
+    ExtractionError,
+    PayloadShapeError,
+    TransientApiError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -416,7 +420,13 @@ def _wait_for(api, client, report_id: str, poll: PollPolicy) -> dict[str, Any]:
 
 def _download(api, client, document_id: str | None) -> Any:
     """Fetch the document ourselves: the library's download ignores the HTTP
-    status, gunzips bytes httpx already inflated, and assumes ISO-8859-1."""
+    status, gunzips bytes httpx already inflated, and assumes ISO-8859-1.
+
+    A download cut short (a gzip stream that does not end, a dropped
+    connection, a 5xx) is fetched again from the same URL under the page
+    retry policy, the retries counted with the account's others: Amazon's
+    document URL stays valid for 5 minutes, longer than the policy waits.
+    """
     if not document_id:
         raise PayloadShapeError(
             api.account.account_id, "getReport", "field 'reportDocumentId': missing"
@@ -432,11 +442,33 @@ def _download(api, client, document_id: str | None) -> Any:
             api.account.account_id, "getReportDocument", "field 'url': missing"
         )
     started = time.monotonic()
-    with httpx.Client(timeout=api.policy.timeout_s) as http:
-        response = http.get(url)
+    document = api.retry(lambda: _fetch_document(api, document_id, url))
+    log.debug("downloaded %s in %.2fs", document_id, time.monotonic() - started)
+    return document
+
+
+def _fetch_document(api, document_id: str, url: str) -> Any:
+    """One download of a report document, parsed; TransientApiError if cut short."""
+    account_id = api.account.account_id
+    try:
+        with httpx.Client(timeout=api.policy.timeout_s) as http:
+            response = http.get(url)
+    except (httpx.TransportError, httpx.DecodingError) as exc:
+        raise TransientApiError(
+            account_id,
+            "getReportDocument",
+            f"document {document_id}: download failed: {type(exc).__name__}",
+        ) from exc
+    if response.status_code >= 500:
+        raise TransientApiError(
+            account_id,
+            "getReportDocument",
+            f"document {document_id}: download answered HTTP {response.status_code}",
+            status_code=response.status_code,
+        )
     if response.status_code != 200:
         raise ExtractionError(
-            api.account.account_id,
+            account_id,
             "getReportDocument",
             f"document {document_id}: download answered HTTP {response.status_code}",
         )
@@ -445,19 +477,18 @@ def _download(api, client, document_id: str | None) -> Any:
         try:
             content = gzip.decompress(content)
         except (EOFError, OSError, zlib.error) as exc:  # a body cut short
-            raise PayloadShapeError(
-                api.account.account_id,
+            raise TransientApiError(
+                account_id,
                 "getReportDocument",
-                f"document {document_id}: not a whole gzip stream: {exc}",
+                f"document {document_id}: not a whole gzip stream "
+                f"({len(response.content)} bytes): {exc}",
             ) from exc
     charset = response.charset_encoding or "utf-8"
     try:
-        document = json.loads(content.decode(charset), parse_float=Decimal)
+        return json.loads(content.decode(charset), parse_float=Decimal)
     except (UnicodeDecodeError, ValueError) as exc:
         raise PayloadShapeError(
-            api.account.account_id,
+            account_id,
             "getReportDocument",
             f"document {document_id}: not JSON in {charset}: {exc}",
         ) from exc
-    log.debug("downloaded %s in %.2fs", document_id, time.monotonic() - started)
-    return document

@@ -69,7 +69,9 @@ class RetryPolicy:
 
 @dataclass
 class CallStats:
+    # SP-API requests; a report document's download is no SP-API request.
     requests: int = 0
+    # Attempts repeated by the retry policy, report document downloads included.
     retries: int = 0
     throttled: int = 0
     token_refreshes: int = 0
@@ -192,10 +194,14 @@ class AccountApi:
         operation: str,
         request: Callable[..., Any],
         params: dict[str, Any],
+        *,
+        check: Callable[[dict[str, Any]], None] | None = None,
     ) -> tuple[dict[str, Any], dict[str, str]]:
         """Send one request with limiter and retries; return (body, headers).
 
         The body is the whole JSON document Amazon sent, numbers as Decimal.
+        `check`, when given, looks at each 2xx body and may raise
+        TransientApiError to ask the same request again under the same policy.
 
         Raises ExtractionError (or a subclass) once retrying cannot help.
         """
@@ -311,7 +317,7 @@ class AccountApi:
                 )
             del response  # its payload holds floats; the exact body replaces it
             try:
-                return self._last.exact_body(), headers
+                body = self._last.exact_body()
             except ValueError as exc:
                 # Cut short in transit: the same request usually answers whole.
                 raise TransientApiError(
@@ -321,7 +327,19 @@ class AccountApi:
                     f"({len(self._last.content)} bytes; truncated?): {exc}",
                     status_code=status,
                 ) from exc
+            if check is not None:
+                check(body)
+            return body, headers
 
+        return self.retry(attempt)
+
+    def retry(self, attempt: Callable[[], Any]) -> Any:
+        """Run `attempt` under the page retry policy and return what it returns.
+
+        A TransientApiError is retried with jittered exponential backoff,
+        bounded in attempts and total time, and counted in `stats`; the last
+        one is raised when the policy runs out. Anything else is raised at once.
+        """
         retrying = Retrying(
             retry=retry_if_exception_type(TransientApiError),
             stop=(

@@ -29,6 +29,10 @@ class TransientApiError(ExtractionError):
         self.throttled = throttled
 
 
+class StalledPageError(TransientApiError):
+    """A page that answered no records and the very nextToken it was asked with."""
+
+
 class PayloadShapeError(ExtractionError):
     """A 2xx answer whose body is not the shape the operation promises."""
 
