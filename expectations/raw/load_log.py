@@ -3,6 +3,7 @@
 import great_expectations.expectations as gxe
 
 from vendor_recon.quality import Suite, critical
+from vendor_recon.quality.checks import CLOCK_SKEW
 
 KEY = ["load_id", "account_id", "source", "snapshot_file", "file_sha256", "loaded_at"]
 COUNTS = ["rows_in_file", "rows_inserted", "rows_quarantined"]
@@ -11,9 +12,7 @@ SUITE = Suite(
     table="raw.load_log",
     derived_columns={
         "rows_kept_or_quarantined": "rows_inserted + rows_quarantined",
-        "is_loaded_in_future": (
-            "coalesce(loaded_at > $as_of + interval 5 minute, false)"
-        ),
+        "is_loaded_in_future": f"coalesce(loaded_at > $as_of + {CLOCK_SKEW}, false)",
     },
     expectations=[
         *(critical(gxe.ExpectColumnValuesToNotBeNull(column=c)) for c in KEY),

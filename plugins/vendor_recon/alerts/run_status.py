@@ -7,8 +7,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from vendor_recon.alerts.model import Alert
 
 logger = logging.getLogger(__name__)
@@ -71,10 +69,14 @@ def _failed_task_ids(context: Any, dag_run: Any) -> list[str]:
 
 
 def _failed_critical_checks(warehouse_path: Path, run_id: str) -> list[str]:
-    if not warehouse_path.is_file():
+    # Read where the checks wrote: the DuckDB file or PostgreSQL.
+    from vendor_recon.quality.connection import open_warehouse, warehouse_errors
+    from vendor_recon.warehouse_postgres import warehouse_kind
+
+    if warehouse_kind() == "duckdb" and not warehouse_path.is_file():
         return []
     try:
-        with duckdb.connect(str(warehouse_path)) as connection:
+        with open_warehouse(warehouse_path) as connection:
             rows = connection.execute(
                 """
                 select suite_name, expectation_type,
@@ -84,8 +86,8 @@ def _failed_critical_checks(warehouse_path: Path, run_id: str) -> list[str]:
                 order by layer, suite_name, expectation_type
                 """,
                 [run_id],
-            ).fetchall()
-    except duckdb.Error as exc:
+            )
+    except warehouse_errors() as exc:
         logger.info("No check results for run %s: %s", run_id, type(exc).__name__)
         return []
     return [
@@ -95,10 +97,11 @@ def _failed_critical_checks(warehouse_path: Path, run_id: str) -> list[str]:
 
 
 def _marts_restored(warehouse_path: Path, run_id: str) -> bool:
+    from vendor_recon.quality.connection import warehouse_errors
     from vendor_recon.quality.published_marts import RESTORED, backup_status
 
     try:
         return backup_status(warehouse_path, run_id) == RESTORED
-    except duckdb.Error as exc:
+    except warehouse_errors() as exc:
         logger.info("No marts backup record for run %s: %s", run_id, exc)
         return False

@@ -1,4 +1,4 @@
-"""Data-quality checks: suites as code, run by Great Expectations, kept in DuckDB."""
+"""Data-quality checks: suites as code, run by Great Expectations, kept in SQL."""
 
 from vendor_recon.quality.report import (
     ExpectationOutcome,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import great_expectations.expectations as gxe
 
 from vendor_recon.quality.reference_data import currency_minor_units
-from vendor_recon.quality.suites import Suite, critical, warning
+from vendor_recon.quality.suites import DialectSql, Suite, critical, warning
 
 # Every raw document table has these columns (see warehouse.py); these must be
 # filled on every row.
@@ -24,7 +24,11 @@ DOCUMENT_KEY_COLUMNS = (
 DOCUMENT_VERSION_KEY = ["account_id", "document_key", "payload_sha256"]
 # How far ahead of the checking clock an extraction may be stamped before it
 # counts as "in the future": the machines' clocks are allowed to disagree a bit.
-CLOCK_SKEW = "interval 5 minute"
+# Quoted, the one interval spelling DuckDB and PostgreSQL share.
+CLOCK_SKEW = "interval '5 minutes'"
+# A timestamptz (an instant, shown in UTC) told from a naive timestamp whose
+# zone nobody knows, named as DuckDB's typeof() names it on both engines.
+TIMESTAMPTZ = "TIMESTAMP WITH TIME ZONE"
 
 # Daily volume: a day whose count falls to zero, or below this share of the
 # median of the days before it, is a warning.
@@ -47,9 +51,7 @@ def document_table_suite(
         table=table,
         optional=optional,
         derived_columns={
-            # typeof() tells a timestamptz (an instant, shown in UTC) from a
-            # naive timestamp whose zone nobody knows.
-            "extracted_at_type": "typeof(extracted_at)",
+            "extracted_at_type": column_type_sql("extracted_at"),
             "is_extracted_in_future": (
                 f"coalesce(extracted_at > $as_of + {CLOCK_SKEW}, false)"
             ),
@@ -69,7 +71,7 @@ def document_table_suite(
             ),
             critical(
                 gxe.ExpectColumnValuesToBeInSet(
-                    column="extracted_at_type", value_set=["TIMESTAMP WITH TIME ZONE"]
+                    column="extracted_at_type", value_set=[TIMESTAMPTZ]
                 )
             ),
             critical(
@@ -89,6 +91,13 @@ def document_table_suite(
     )
 
 
+def column_type_sql(column: str) -> DialectSql:
+    """The column's type name in upper case, as DuckDB's typeof() gives it."""
+    return DialectSql(
+        duckdb=f"typeof({column})", postgres=f"upper(pg_typeof({column})::text)"
+    )
+
+
 def daily_volume_query() -> str:
     """Per account, source and load day: files' rows vs the trailing median.
 
@@ -97,6 +106,10 @@ def daily_volume_query() -> str:
     configured account and every source seen is expected on every day between
     the first and the last load, so a day without any load counts zero. Only
     the last day is judged: older days were judged by earlier runs.
+
+    Written for both engines: PostgreSQL has no median() window, so the
+    trailing days are joined in and their percentile_cont taken; with every
+    day present, the days before are the rows before.
     """
     return f"""
     with loads as (
@@ -118,9 +131,13 @@ def daily_volume_query() -> str:
     ),
     sources as (select distinct source from loads),
     days as (
-        select cast(day as date) as load_date
+        select cast(t.day as date) as load_date
         from bounds,
-            range(bounds.first_date, bounds.last_date + 1, interval 1 day) as t(day)
+            generate_series(
+                cast(bounds.first_date as timestamp),
+                cast(bounds.last_date as timestamp),
+                interval '1 day'
+            ) as t (day)
     ),
     expected as (
         select accounts.account_id, sources.source, days.load_date
@@ -137,19 +154,26 @@ def daily_volume_query() -> str:
             on expected.account_id = loads.account_id
             and expected.source = loads.source
             and expected.load_date = loads.load_date
-        group by all
+        group by expected.account_id, expected.source, expected.load_date
     ),
     with_history as (
         select
-            *,
-            median(rows_loaded) over history as trailing_median_rows,
-            count(*) over history as history_days
-        from counted
-        window history as (
-            partition by account_id, source
-            order by load_date
-            rows between {VOLUME_TRAILING_DAYS} preceding and 1 preceding
-        )
+            judged.account_id,
+            judged.source,
+            judged.load_date,
+            judged.rows_loaded,
+            percentile_cont(0.5) within group (order by history.rows_loaded)
+                as trailing_median_rows,
+            count(history.load_date) as history_days
+        from counted as judged
+        left join counted as history
+            on judged.account_id = history.account_id
+            and judged.source = history.source
+            and history.load_date < judged.load_date
+            and history.load_date >= judged.load_date - {VOLUME_TRAILING_DAYS}
+        where judged.load_date = (select last_date from bounds)
+        group by
+            judged.account_id, judged.source, judged.load_date, judged.rows_loaded
     )
     select
         account_id,
@@ -165,13 +189,12 @@ def daily_volume_query() -> str:
                 or rows_loaded < trailing_median_rows * {VOLUME_MIN_SHARE_OF_MEDIAN}
             ) as is_volume_drop
     from with_history
-    where load_date = (select last_date from bounds)
     order by account_id, source
     """
 
 
 def money_has_minor_units_sql(amount: str, currency: str) -> str:
-    """A DuckDB boolean: ``amount`` carries no more decimals than its currency has.
+    """A SQL boolean: ``amount`` carries no more decimals than its currency has.
 
     Two decimals unless ISO 4217 says otherwise (JPY 0, KWD 3); a null amount
     passes, and an unknown currency is the currency check's business.

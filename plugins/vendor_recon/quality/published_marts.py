@@ -16,8 +16,11 @@ while no writer holds the DuckDB file) sees unchecked marts; a failure then
 takes them back. Building into a shadow schema and swapping would close that
 window, at the price of a second dbt schema layout.
 
-DuckDB only, as are the checks that decide: the warehouse file is the one the
-Great Expectations runner reads.
+The warehouse is the one the checks read (`connection.open_warehouse`): the
+DuckDB file, or PostgreSQL when VENDOR_RECON_WAREHOUSE_KIND=postgres. On
+PostgreSQL the DDL is transactional too, so a copy or a restore that fails
+half-way leaves the schemas as they were; a restored table of unchanged shape
+is refilled in place, which keeps the views and grants on it.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
+from vendor_recon.quality.connection import WarehouseConnection, open_warehouse
+from vendor_recon.warehouse_postgres import warehouse_kind
 
 logger = logging.getLogger(__name__)
 
@@ -77,14 +81,13 @@ def backup_marts(warehouse_path: str | Path, run_id: str) -> MartsAction:
     took a copy and then neither published nor restored (its process died);
     that copy is then the last good one, so it is kept and handed to this run.
     """
-    with duckdb.connect(str(warehouse_path)) as connection:
+    with open_warehouse(warehouse_path) as connection, connection.transaction():
         connection.execute(_CREATE_BACKUPS)
-        connection.begin()
         pending = connection.execute(
             f"select run_id, tables_copied, rows_copied from {BACKUPS_TABLE} "
             "where status = ? order by taken_at desc",
             [TAKEN],
-        ).fetchall()
+        )
         now = datetime.now(UTC)
         if pending:
             earlier, tables_copied, rows = pending[0]
@@ -113,7 +116,6 @@ def backup_marts(warehouse_path: str | Path, run_id: str) -> MartsAction:
             f"insert into {BACKUPS_TABLE} values (?, ?, ?, ?, ?, ?)",
             [run_id, TAKEN, tables_copied, rows, now, now],
         )
-        connection.commit()
     logger.info(
         "Run %s: %s tables (%s rows) of %s kept before dbt rebuilds them",
         run_id,
@@ -138,7 +140,7 @@ def restore_marts(warehouse_path: str | Path, run_id: str) -> MartsAction:
     Nothing is done when this run took no copy (it stopped before touching
     the marts) or its marts passed; the copy of an older run is never used.
     """
-    with duckdb.connect(str(warehouse_path)) as connection:
+    with open_warehouse(warehouse_path) as connection:
         connection.execute(_CREATE_BACKUPS)
         status = _status(connection, run_id)
         if status != TAKEN:
@@ -148,22 +150,24 @@ def restore_marts(warehouse_path: str | Path, run_id: str) -> MartsAction:
                 status or "none: the run never reached the marts",
             )
             return MartsAction(run_id, "kept")
-        connection.begin()
         tables = rows = dropped = 0
-        for schema, backup in PUBLISHED_SCHEMAS.items():
-            kept = _tables(connection, backup)
-            added = sorted(set(_tables(connection, schema)) - set(kept))
-            connection.execute(f"create schema if not exists {schema}")
-            for table in added:
-                connection.execute(f'drop table "{schema}"."{table}"')
-            rows += _copy(connection, kept, backup, schema)
-            tables += len(kept)
-            dropped += len(added)
-        connection.execute(
-            f"update {BACKUPS_TABLE} set status = ?, changed_at = ? where run_id = ?",
-            [RESTORED, datetime.now(UTC), run_id],
-        )
-        connection.commit()
+        with connection.transaction():
+            for schema, backup in PUBLISHED_SCHEMAS.items():
+                kept = _tables(connection, backup)
+                added = sorted(set(_tables(connection, schema)) - set(kept))
+                connection.execute(f"create schema if not exists {schema}")
+                for table in added:
+                    # Cascade: on PostgreSQL a view the failed run built on its
+                    # new table would block the drop (DuckDB keeps the view).
+                    connection.execute(f'drop table "{schema}"."{table}" cascade')
+                rows += _copy(connection, kept, backup, schema)
+                tables += len(kept)
+                dropped += len(added)
+            connection.execute(
+                f"update {BACKUPS_TABLE} set status = ?, changed_at = ? "
+                "where run_id = ?",
+                [RESTORED, datetime.now(UTC), run_id],
+            )
     logger.warning(
         "Run %s did not pass: restored %s tables (%s rows) of %s, "
         "dropped %s tables it had added",
@@ -178,35 +182,35 @@ def restore_marts(warehouse_path: str | Path, run_id: str) -> MartsAction:
 
 def backup_status(warehouse_path: str | Path, run_id: str) -> str | None:
     """taken, published, restored, or None when the run took no backup."""
-    if not Path(warehouse_path).is_file():
+    if warehouse_kind() == "duckdb" and not Path(warehouse_path).is_file():
         return None
-    with duckdb.connect(str(warehouse_path)) as connection:
+    with open_warehouse(warehouse_path) as connection:
         [(exists,)] = connection.execute(
             "select count(*) from information_schema.tables "
             "where table_schema = 'quality' and table_name = 'marts_backups'"
-        ).fetchall()
+        )
         return _status(connection, run_id) if exists else None
 
 
 def _set_status(warehouse_path: str | Path, run_id: str, old: str, new: str) -> int:
-    with duckdb.connect(str(warehouse_path)) as connection:
+    with open_warehouse(warehouse_path) as connection:
         connection.execute(_CREATE_BACKUPS)
         changed = connection.execute(
             f"update {BACKUPS_TABLE} set status = ?, changed_at = ? "
             "where run_id = ? and status = ? returning run_id",
             [new, datetime.now(UTC), run_id, old],
-        ).fetchall()
+        )
     return len(changed)
 
 
-def _status(connection: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
+def _status(connection: WarehouseConnection, run_id: str) -> str | None:
     rows = connection.execute(
         f"select status from {BACKUPS_TABLE} where run_id = ?", [run_id]
-    ).fetchall()
+    )
     return rows[0][0] if rows else None
 
 
-def _tables(connection: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+def _tables(connection: WarehouseConnection, schema: str) -> list[str]:
     # Base tables only: a view in the marts schema reads the tables and needs
     # no copy of its own.
     rows = connection.execute(
@@ -217,24 +221,19 @@ def _tables(connection: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
         order by table_name
         """,
         [schema],
-    ).fetchall()
+    )
     return [name for (name,) in rows]
 
 
 def _copy(
-    connection: duckdb.DuckDBPyConnection,
+    connection: WarehouseConnection,
     tables: list[str],
     source: str,
     target: str,
 ) -> int:
     rows = 0
     for table in tables:
-        connection.execute(
-            f'create or replace table "{target}"."{table}" as '
-            f'select * from "{source}"."{table}"'
-        )
-        [(count,)] = connection.execute(
-            f'select count(*) from "{target}"."{table}"'
-        ).fetchall()
+        connection.replace_table(f'"{source}"."{table}"', f'"{target}"."{table}"')
+        [(count,)] = connection.execute(f'select count(*) from "{target}"."{table}"')
         rows += count
     return rows

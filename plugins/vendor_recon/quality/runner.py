@@ -9,6 +9,7 @@ from pathlib import Path
 from vendor_recon.quality.report import QualityReport
 from vendor_recon.quality.suites import load_suites
 from vendor_recon.quality.warehouse import read_tables, write_outcomes
+from vendor_recon.warehouse_postgres import warehouse_kind
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,9 @@ def run_checkpoint(
 ) -> QualityReport:
     """Validate every suite of ``layer``, build Data Docs, store one row per result.
 
+    The warehouse is the DuckDB file at ``warehouse_path``, or PostgreSQL when
+    VENDOR_RECON_WAREHOUSE_KIND=postgres (the path is then not used).
+
     Failed expectations do not raise here; call ``raise_for_critical()`` on the
     report. A table that is missing or cannot be read counts as a failed
     critical check of its suite (an optional suite's missing table is skipped).
@@ -32,7 +36,7 @@ def run_checkpoint(
     """
     warehouse_path = Path(warehouse_path)
     docs_dir = Path(docs_dir)
-    if not warehouse_path.is_file():
+    if warehouse_kind() == "duckdb" and not warehouse_path.is_file():
         # duckdb.connect would create an empty file and report every table as
         # missing; a wrong path is a configuration error, not a data defect.
         raise FileNotFoundError(f"{warehouse_path}: warehouse file not found")

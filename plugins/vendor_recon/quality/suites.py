@@ -26,6 +26,20 @@ _DEFAULT_EXPECTATIONS_DIR = Path(__file__).resolve().parents[3] / "expectations"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
+DUCKDB, POSTGRES = "duckdb", "postgres"
+
+
+@dataclass(frozen=True)
+class DialectSql:
+    """One SQL expression spelled per engine, for what has no portable form."""
+
+    duckdb: str
+    postgres: str
+
+    def for_dialect(self, dialect: str) -> str:
+        return self.duckdb if dialect == DUCKDB else self.postgres
+
+
 class SuiteDefinitionError(ValueError):
     """A suite file that cannot be used, naming the file or table and the problem."""
 
@@ -34,23 +48,25 @@ class SuiteDefinitionError(ValueError):
 class Suite:
     """The expectations for one warehouse table, each tagged critical or warning.
 
-    ``derived_columns`` maps a new column name to a DuckDB expression over the
+    ``derived_columns`` maps a new column name to a SQL expression over the
     table's columns; they are computed when the table is read, so expectations
     can compare sums of columns with the pandas engine.
 
-    ``query`` replaces the plain read of ``table`` with a DuckDB select (a
+    ``query`` replaces the plain read of ``table`` with a select (a
     query-backed dataframe), for checks over aggregates such as daily row
     counts; ``table`` still names what is checked and must exist. Both the query
     and the derived columns may use ``$as_of``, the moment the run checks as of.
+    The SQL must run on DuckDB and on PostgreSQL; what has no common spelling
+    is a ``DialectSql`` holding both.
     An ``optional`` suite whose table does not exist yet is skipped, not failed:
     it is for tables another part of the pipeline is still adding.
     """
 
     table: str
     expectations: Sequence[Expectation]
-    derived_columns: dict[str, str] = field(default_factory=dict)
+    derived_columns: dict[str, str | DialectSql] = field(default_factory=dict)
     name: str = ""
-    query: str = ""
+    query: str | DialectSql = ""
     optional: bool = False
 
     def __post_init__(self) -> None:

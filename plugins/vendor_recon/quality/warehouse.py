@@ -1,4 +1,7 @@
-"""DuckDB side: read the suites' tables, keep the results in quality.gx_results."""
+"""Warehouse side: read the suites' tables, keep the results in quality.gx_results.
+
+The same statements run on DuckDB and PostgreSQL (see `connection`).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,14 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
+from vendor_recon.quality.connection import (
+    WarehouseConnection,
+    open_warehouse,
+    resolve,
+    warehouse_errors,
+)
 from vendor_recon.quality.report import ExpectationOutcome
 from vendor_recon.quality.suites import CRITICAL, Suite
 
@@ -53,9 +61,7 @@ def read_tables(
     """
     frames: dict[str, pd.DataFrame] = {}
     problems: list[ExpectationOutcome] = []
-    with duckdb.connect(str(warehouse_path)) as connection:
-        # Timestamps reach pandas in UTC whatever the machine's zone.
-        connection.execute("set timezone = 'UTC'")
+    with open_warehouse(warehouse_path) as connection:
         for suite in suites:
             if not _table_exists(connection, suite) and suite.optional:
                 logger.info(
@@ -69,21 +75,22 @@ def read_tables(
                     "Table %s of suite %s not found in %s",
                     suite.table,
                     suite.name,
-                    warehouse_path,
+                    connection.where,
                 )
                 problems.append(
                     _table_problem(
                         suite,
                         TABLE_MISSING,
-                        f"table {suite.table} not found in warehouse {warehouse_path}",
+                        f"table {suite.table} not found in warehouse "
+                        f"{connection.where}",
                     )
                 )
                 continue
             try:
-                sql = _select(suite)
+                sql = _select(suite, connection.dialect)
                 params = {"as_of": as_of} if "$as_of" in sql else None
-                frames[suite.name] = connection.execute(sql, params).df()
-            except duckdb.Error as exc:
+                frames[suite.name] = connection.frame(sql, params)
+            except warehouse_errors() as exc:
                 # A derived column naming a dropped column lands here; report it
                 # as a failed check so the other suites still run.
                 logger.warning("Table %s could not be read: %s", suite.table, exc)
@@ -129,31 +136,30 @@ def write_outcomes(
         )
         for outcome in outcomes
     ]
-    with duckdb.connect(str(warehouse_path)) as connection:
+    with open_warehouse(warehouse_path) as connection:
         connection.execute(_CREATE_RESULTS)
         # The slice is run and layer: one run checks raw, staging and marts in
         # turn, and re-running one layer must not drop the others' results.
-        connection.begin()
-        connection.execute(
-            f"delete from {RESULTS_TABLE} where run_id = ? and layer = ?",
-            [run_id, layer],
-        )
-        if rows:
-            connection.executemany(_INSERT_RESULT, rows)
-        connection.commit()
+        with connection.transaction():
+            connection.execute(
+                f"delete from {RESULTS_TABLE} where run_id = ? and layer = ?",
+                [run_id, layer],
+            )
+            if rows:
+                connection.executemany(_INSERT_RESULT, rows)
+        where = connection.where
     logger.info(
-        "Stored %s results for run %s layer %s in %s",
+        "Stored %s results for run %s layer %s in %s of %s",
         len(rows),
         run_id,
         layer,
         RESULTS_TABLE,
+        where,
     )
 
 
-def _table_exists(connection: duckdb.DuckDBPyConnection, suite: Suite) -> bool:
+def _table_exists(connection: WarehouseConnection, suite: Suite) -> bool:
     # information_schema.tables lists views too, which is what dbt may build.
-    # fetchall, not fetchone: DuckDB 2 refuses the next statement on a connection
-    # whose result was not read to the end.
     [(count,)] = connection.execute(
         """
         select count(*)
@@ -163,17 +169,17 @@ def _table_exists(connection: duckdb.DuckDBPyConnection, suite: Suite) -> bool:
             and lower(table_name) = lower(?)
         """,
         [suite.schema_name, suite.table_name],
-    ).fetchall()
+    )
     return count > 0
 
 
-def _select(suite: Suite) -> str:
+def _select(suite: Suite, dialect: str) -> str:
     # Names were checked to be plain identifiers when the suite was defined, and
     # the expressions come from suite files in this repository.
     if suite.query:
-        return suite.query
+        return resolve(suite.query, dialect)
     derived = "".join(
-        f', ({expression}) as "{column}"'
+        f', ({resolve(expression, dialect)}) as "{column}"'
         for column, expression in suite.derived_columns.items()
     )
     return f'select *{derived} from "{suite.schema_name}"."{suite.table_name}"'
