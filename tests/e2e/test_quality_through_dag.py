@@ -1,28 +1,35 @@
 """Faults and gaps through the daily DAG: gap rows, GX results, alerts, kept marts.
 
 One module fixture runs the real DAG under dag.test() against the simulator
-for days 1, 3 and 4 (day 2's run never happens, as when the scheduler is down:
-the DAG does not catch up), each with its own trouble, and records what the
-warehouse and the file notifier hold after each run; the tests read those.
+for days 1, 3, 4 and 5 (day 2's run never happens, as when the scheduler is
+down: the DAG does not catch up), each with its own trouble, and records what
+the warehouse and the file notifier hold after each run; the tests read those.
+Every account requests the five daily and weekly vendor reports
+(config/accounts.yml), over the interval plus the 7-day report lookback.
 
 1. History through the lookback. One acme-na PO's receipts are moved past
    its ship window plus the stuck-receipt threshold: a late receipt.
 2. No run. The lookback is 0 from here on, so nothing reads this day again.
 3. The first orders page is empty with a nextToken, a copy of an inbox file
    already loaded arrives under a new name, one order per page carries a
-   sub-cent unit cost (a warning), and the late receipt arrives.
-4. One order per page comes in a currency that does not exist: a critical
+   sub-cent unit cost (a warning), and the late receipt arrives. Amazon has
+   restated the first day of the report window (its 7-day restatement came
+   out at this clock; run 1 read its first publication): the new revision
+   must replace the old one in staging and in fct_inventory_health.
+   fct_vendor_kpis_daily reads no report, so it has nothing to restate.
+   Nothing in the quality layer or the alerts reads the reports, so a
+   restatement (routine: Amazon restates every day twice) raises nothing.
+4. A faulty release of fct_po_line_reconciliation (faulty_release.py): its
+   dbt tests pass, the critical region check of check_marts fails, and
+   restore_marts puts back run 3's marts. No data fault can do this: every
+   critical mart expectation is guarded by a staging check or a dbt test.
+5. One order per page comes in a currency that does not exist: a critical
    staging check fails, before the marts are touched.
-
-Vendor reports are not read by this DAG's accounts (no `options.reports`) and
-no mart reads them yet, so a restated report is not among the cases. The
-restore of marts rebuilt by a failing run is tested without Airflow
-(tests/quality/test_published_marts.py): every mart check here is preceded
-by a staging check or dbt test that stops the run first.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import shutil
@@ -34,7 +41,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import faulty_release
 import pytest
+import report_truth
 
 from vendor_recon import local_airflow
 from vendor_recon.demo import simulator_connection
@@ -45,8 +54,11 @@ pytestmark = pytest.mark.e2e
 
 FIRST_DAY = datetime(2026, 11, 2, tzinfo=UTC)
 # Day 2 has no run.
-RUN_DAYS = (1, 3, 4)
+RUN_DAYS = (1, 3, 4, 5)
 SKIPPED_DAY = 2
+GOOD_RUNS = (1, 3)
+FAULTY_RELEASE_RUN = 4
+UNKNOWN_CURRENCY_RUN = 5
 # Long enough that POs of the first days are 14 days past their ship window
 # by the end of run 1, so a missing receipt counts as stuck.
 HISTORY = timedelta(days=21)
@@ -63,6 +75,8 @@ CONNECTION_IDS = {
 }
 # Not an ISO 4217 code (XXX would be: "no currency").
 UNKNOWN_CURRENCY = "ZZZ"
+# What analysts read, kept by backup_marts and put back by restore_marts.
+PUBLISHED_SCHEMAS = ("marts", "snapshots")
 
 
 def interval_end(run: int) -> datetime:
@@ -71,6 +85,10 @@ def interval_end(run: int) -> datetime:
 
 def interval_start(run: int) -> datetime:
     return interval_end(run) - timedelta(days=1)
+
+
+# Run 1 read this day's first publication; Amazon restated it at run 3's clock.
+RESTATED_DAY = report_truth.first_restated_at(interval_end(3))
 
 
 @dataclass(frozen=True)
@@ -151,20 +169,21 @@ def query(path: Path, sql: str, params: list | None = None) -> list[dict]:
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def mart_tables(path: Path) -> dict[str, list[tuple]]:
-    """Every table of the marts schema, whole, in a stable order."""
+def mart_tables(path: Path, schema: str = "marts") -> dict[str, list[tuple]]:
+    """Every table of a schema (the marts by default), whole, in a stable order."""
     names = [
         r["table_name"]
         for r in query(
             path,
             "select table_name from information_schema.tables "
-            "where table_schema = 'marts' order by 1",
+            "where table_schema = ? order by 1",
+            [schema],
         )
     ]
     with duckdb.connect(str(path)) as connection:
         return {
             name: connection.execute(
-                f'select * from marts."{name}" order by all'
+                f'select * from {schema}."{name}" order by all'
             ).fetchall()
             for name in names
         }
@@ -176,6 +195,20 @@ def delivered(alerts_dir: Path) -> list[dict]:
         for path in sorted(alerts_dir.glob("alerts-*.jsonl"))
         for line in path.read_text(encoding="utf-8").splitlines()
     ]
+
+
+def task_states(dag_run) -> dict[str, str]:
+    """The state of each task of the run (a mapped task's last instance)."""
+    return {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
+
+
+# The restated day's rows, by table and the column holding the day.
+RESTATED_READS = {
+    "staging.stg_reports__traffic": "start_date",
+    "staging.stg_reports__sales": "start_date",
+    "staging.stg_reports__inventory": "start_date",
+    "marts.fct_inventory_health": "snapshot_date",
+}
 
 
 def record(warehouse: Path, alerts_dir: Path, run_id: str) -> dict[str, Any]:
@@ -190,6 +223,20 @@ def record(warehouse: Path, alerts_dir: Path, run_id: str) -> dict[str, Any]:
             [run_id],
         ),
         "marts": mart_tables(warehouse),
+        "published": {s: mart_tables(warehouse, s) for s in PUBLISHED_SCHEMAS},
+        "staging_lines": Counter(
+            r["account_id"]
+            for r in query(
+                warehouse,
+                "select account_id from staging.stg_spapi__purchase_order_lines",
+            )
+        ),
+        "restated": {
+            table: query(
+                warehouse, f"select * from {table} where {column} = ?", [RESTATED_DAY]
+            )
+            for table, column in RESTATED_READS.items()
+        },
         "delivered": delivered(alerts_dir),
     }
 
@@ -211,6 +258,9 @@ def scenario(tmp_path_factory, repo):
     patch.setenv("VENDOR_RECON_INBOX", str(inbox))
     patch.setenv("VENDOR_RECON_ALERTS_DIR", str(alerts_dir))
     patch.setenv("VENDOR_RECON_ALERT_CHANNELS", "file")
+    # A copy, so that one run can deploy a faulty model release into it.
+    project = faulty_release.copy_project(repo / "dbt_project", root / "dbt_project")
+    patch.setenv("VENDOR_RECON_DBT_PROJECT", str(project))
 
     world = generate_world(
         SEED,
@@ -228,9 +278,9 @@ def scenario(tmp_path_factory, repo):
     unknown_currency = RewriteOrders(rewrite="unknown_currency")
     plans = {
         3: FaultPlan([EmptyPage("getPurchaseOrders"), sub_cent]),
-        4: FaultPlan([unknown_currency]),
+        UNKNOWN_CURRENCY_RUN: FaultPlan([unknown_currency]),
     }
-    lookback_days = {1: HISTORY.days + 1, 3: 0, 4: 0}
+    lookback_days = {1: HISTORY.days + 1, 3: 0, 4: 0, 5: 0}
     duplicate = {}
     runs = {}
     with SimulatorServer(world) as server:
@@ -246,9 +296,16 @@ def scenario(tmp_path_factory, repo):
             world.write_inbox(inbox, interval_end(run))
             if run == 3:
                 duplicate.update(copy_a_loaded_file(inbox, LATE_ACCOUNT))
-            dag_run = dag.test(logical_date=interval_end(run))
+            release = (
+                faulty_release.deployed(project)
+                if run == FAULTY_RELEASE_RUN
+                else contextlib.nullcontext()
+            )
+            with release:
+                dag_run = dag.test(logical_date=interval_end(run))
             runs[run] = {
                 "state": str(dag_run.state),
+                "tasks": task_states(dag_run),
                 "run_id": dag_run.run_id,
                 "interval_end": dag_run.data_interval_end,
                 "plan": server.state.faults,
@@ -355,7 +412,8 @@ def test_runs_end_as_planned_on_the_intervals_planned(scenario):
     assert {run: runs[run]["state"] for run in runs} == {
         1: "success",
         3: "success",
-        4: "failed",
+        FAULTY_RELEASE_RUN: "failed",
+        UNKNOWN_CURRENCY_RUN: "failed",
     }
     for run in runs:
         assert runs[run]["interval_end"] == interval_end(run)
@@ -451,8 +509,8 @@ def test_remittance_lines_are_counted_once(scenario):
             row["amount_paid"].normalize(),
         )
 
-    # The inbox is not windowed: run 3 read every file up to its end. Run 4
-    # stopped before the marts, which are run 3's.
+    # The inbox is not windowed: run 3 read every file up to its end. Runs 4
+    # and 5 failed, so the marts are still run 3's.
     expected = Counter(
         key(r) for r in scenario["world"].ground_truth_remittance_lines(interval_end(3))
     )
@@ -513,6 +571,115 @@ def test_a_late_receipt_is_stuck_then_resolves(scenario):
     } == keys
 
 
+# A restated report -------------------------------------------------------------
+
+
+def by_asin(rows: list[dict], columns: tuple[str, ...]) -> list[tuple]:
+    """(account, ASIN, *columns) per row, sorted: a duplicate shows twice."""
+    return sorted((r["account_id"], r["asin"], *(r[c] for c in columns)) for r in rows)
+
+
+def expected_by_asin(figures_of, columns: tuple[str, ...] | None = None):
+    """The same tuples from the world, for every account's catalogue: the
+    named `columns` of each ASIN's figures, else its tuple or single value."""
+    rows = []
+    for account_id in ACCOUNTS:
+        for asin, figures in figures_of(account_id).items():
+            if columns:
+                values = tuple(figures[c] for c in columns)
+            else:
+                values = figures if isinstance(figures, tuple) else (figures,)
+            rows.append((account_id, asin, *values))
+    return sorted(rows)
+
+
+def test_a_restated_report_replaces_the_earlier_revision_in_staging(scenario):
+    world, runs = scenario["world"], scenario["runs"]
+    # By the rules of docs/simulator.md, run 1 saw the day's first publication
+    # and run 3's clock is the very moment of its 7-day restatement.
+    assert report_truth.revision(RESTATED_DAY, interval_end(1))[0] == 0
+    assert report_truth.revision(RESTATED_DAY, interval_end(3)) == (
+        1,
+        interval_end(3),
+    )
+    sales_columns = (
+        "ordered_units",
+        "shipped_units",
+        "customer_returns_units",
+        "ordered_revenue_amount",
+        "shipped_revenue_amount",
+        "shipped_cogs_amount",
+    )
+    seen = {}
+    for run in GOOD_RUNS:
+        restated, as_of = runs[run]["restated"], interval_end(run)
+        views = by_asin(restated["staging.stg_reports__traffic"], ("glance_views",))
+        assert views == expected_by_asin(
+            lambda a, as_of=as_of: report_truth.glance_views(
+                world, a, RESTATED_DAY, as_of
+            )
+        )
+        sales = by_asin(restated["staging.stg_reports__sales"], sales_columns)
+        assert sales == expected_by_asin(
+            lambda a, as_of=as_of: report_truth.sales(world, a, RESTATED_DAY, as_of),
+            sales_columns,
+        )
+        seen[run] = (views, sales)
+    # The restatement filtered views and counted later returns: had run 3 kept
+    # the first revision, the checks above would fail.
+    assert seen[1][0] != seen[3][0]
+    assert seen[1][1] != seen[3][1]
+    dates = {
+        run: {
+            r["report_last_updated_date"]
+            for table in RESTATED_READS
+            if table.startswith("staging.")
+            for r in runs[run]["restated"][table]
+        }
+        for run in GOOD_RUNS
+    }
+    # The document's lastUpdatedDate: its latest revision of any day it holds.
+    assert dates[3] == {interval_end(3).date()}
+    (first,) = dates[1]
+    assert first < interval_end(3).date()
+
+
+def test_the_restated_day_reaches_fct_inventory_health(scenario):
+    world, runs = scenario["world"], scenario["runs"]
+    for run in GOOD_RUNS:
+        mart = runs[run]["restated"]["marts.fct_inventory_health"]
+        columns = ("sellable_on_hand_units", "sellable_on_hand_cost")
+        assert by_asin(mart, columns) == expected_by_asin(
+            lambda a: report_truth.stock(world, a, RESTATED_DAY)
+        )
+        staged = runs[run]["restated"]["staging.stg_reports__inventory"]
+        assert {r["report_last_updated_date"] for r in mart} == {
+            r["report_last_updated_date"] for r in staged
+        }
+    # One row a day, from the newer revision (a day's stock is final when
+    # first published, so the revision date is what changed).
+    (restated,) = {
+        r["report_last_updated_date"]
+        for r in runs[3]["restated"]["marts.fct_inventory_health"]
+    }
+    assert restated == interval_end(3).date()
+
+
+def test_a_restatement_raises_no_check_failure_and_no_alert(scenario):
+    # Amazon restates every day twice: no check or alert reads the reports,
+    # so the only failed check of run 3 is its sub-cent warning (tested below).
+    run = scenario["runs"][3]
+    assert not [c for c in failed_checks(run["gx"]) if "reports" in c[1]]
+    new = [a for a in run["delivered"] if a not in scenario["runs"][1]["delivered"]]
+    assert new
+    assert not [
+        a
+        for a in new
+        if "vendor_reports" in json.dumps(a, default=str)
+        or "stg_reports" in json.dumps(a, default=str)
+    ]
+
+
 # Warnings let the run finish ----------------------------------------------------
 
 
@@ -547,7 +714,7 @@ def test_a_warning_is_stored_alerted_and_the_run_goes_on(scenario):
         f"expect_column_values_to_be_in_set, {lines_of(rewritten)} unexpected of "
     )
     # The unit costs as Amazon sent them reach the mart: nothing was stopped.
-    # (Run 4 stopped before the marts, so they are still run 3's.)
+    # (Runs 4 and 5 failed, so the marts are still run 3's.)
     costs = {
         r["po_unit_cost"]
         for r in query(
@@ -560,13 +727,14 @@ def test_a_warning_is_stored_alerted_and_the_run_goes_on(scenario):
     assert [a["severity"] for a in sent] == ["warning"]
 
 
-# A critical failure keeps the previous marts ------------------------------------
+# A critical staging check keeps the previous marts -------------------------------
 
 
 def test_a_critical_check_fails_the_run_with_exact_results(scenario):
     runs, rewritten = scenario["runs"], scenario["unknown_currency"].rewritten
-    assert rewritten, "no order page to rewrite on day 4; change SEED"
-    critical = {c for c in failed_checks(runs[4]["gx"]) if c[4] == "critical"}
+    run = runs[UNKNOWN_CURRENCY_RUN]
+    assert rewritten, "no order page to rewrite on day 5; change SEED"
+    critical = {c for c in failed_checks(run["gx"]) if c[4] == "critical"}
     assert critical == {
         (
             "staging",
@@ -578,13 +746,15 @@ def test_a_critical_check_fails_the_run_with_exact_results(scenario):
         )
     }
     # The run stopped at the staging checks: no mart was checked.
-    assert {r["layer"] for r in runs[4]["gx"]} == {"raw", "staging"}
+    assert {r["layer"] for r in run["gx"]} == {"raw", "staging"}
+    assert run["tasks"]["backup_marts"] == "upstream_failed"
 
 
 def test_the_marts_of_the_previous_good_run_stay(scenario):
     runs = scenario["runs"]
     assert "fct_po_line_reconciliation" in runs[3]["marts"]
-    assert runs[4]["marts"] == runs[3]["marts"]
+    # Run 4's restore left run 3's marts, and run 5 did not touch them.
+    assert runs[UNKNOWN_CURRENCY_RUN]["published"] == runs[3]["published"]
     # Staging, which analysts do not read, holds the bad orders.
     bad = query(
         scenario["warehouse"],
@@ -600,27 +770,32 @@ def test_the_marts_of_the_previous_good_run_stay(scenario):
         scenario["warehouse"],
         "select run_id, status from quality.marts_backups order by taken_at",
     )
+    # Run 5 stopped before its backup: it took none.
     assert [(b["run_id"], b["status"]) for b in backups] == [
         (runs[1]["run_id"], "published"),
         (runs[3]["run_id"], "published"),
+        (runs[FAULTY_RELEASE_RUN]["run_id"], "restored"),
     ]
 
 
 def test_a_failed_run_builds_no_monitoring(scenario):
     runs = scenario["runs"]
-    assert runs[4]["alerts"] == runs[3]["alerts"]
-    assert runs[4]["gaps"] == runs[3]["gaps"]
+    for run in (FAULTY_RELEASE_RUN, UNKNOWN_CURRENCY_RUN):
+        assert runs[run]["tasks"]["build_monitoring"] == "upstream_failed"
+        assert runs[run]["alerts"] == runs[3]["alerts"]
+        assert runs[run]["gaps"] == runs[3]["gaps"]
 
 
 def test_the_failure_alert_is_delivered_without_secrets(scenario):
     runs = scenario["runs"]
-    new = runs[4]["delivered"][len(runs[3]["delivered"]) :]
+    run = runs[UNKNOWN_CURRENCY_RUN]
+    new = run["delivered"][len(runs[FAULTY_RELEASE_RUN]["delivered"]) :]
     assert [(a["kind"], a["severity"]) for a in new] == [
         ("pipeline_failure", "critical")
     ]
     (failure,) = new
     assert failure["subject"] == (
-        f"DAG vendor_reconciliation_daily run {runs[4]['run_id']}"
+        f"DAG vendor_reconciliation_daily run {run['run_id']}"
     )
     assert failure["detail"] == (
         "failed tasks: check_staging; 1 critical check(s) failed: "
@@ -640,6 +815,75 @@ def test_the_failure_alert_is_delivered_without_secrets(scenario):
     assert blobs
     for secret in secrets:
         assert not any(secret.encode() in blob for blob in blobs)
+
+
+# A critical failure only the marts checks catch --------------------------------
+
+
+def test_a_faulty_mart_passes_dbt_and_fails_its_critical_check(scenario):
+    run = scenario["runs"][FAULTY_RELEASE_RUN]
+    tasks = run["tasks"]
+    # dbt built every model and passed every dbt test, the faulty one's too.
+    built = {t: s for t, s in tasks.items() if t.startswith("build_marts.")}
+    assert "build_marts.fct_po_line_reconciliation_model_build" in built
+    assert set(built.values()) == {"success"}
+    assert (tasks["check_staging"], tasks["check_marts"]) == ("success", "failed")
+    assert tasks["restore_marts"] == "success"
+    # The faulty release relabels every FE line; the mart has one row per
+    # order line in staging, and only acme-fe is in FE.
+    fe_lines = run["staging_lines"]["acme-fe"]
+    assert fe_lines > 0
+    critical = {c for c in failed_checks(run["gx"]) if c[4] == "critical"}
+    assert critical == {
+        (
+            "marts",
+            "fct_po_line_reconciliation",
+            "expect_column_values_to_be_in_set",
+            ("region",),
+            "critical",
+            fe_lines,
+        )
+    }
+    assert {r["layer"] for r in run["gx"]} == {"raw", "staging", "marts"}
+
+
+def test_the_faulty_run_restores_the_previous_good_marts_row_for_row(scenario):
+    runs = scenario["runs"]
+    before, after = runs[3]["published"], runs[FAULTY_RELEASE_RUN]["published"]
+    assert before["marts"]["fct_po_line_reconciliation"]
+    assert set(before["snapshots"]) == {
+        "invoice_status_history",
+        "po_line_status_history",
+    }
+    assert after == before
+    # Run 4 read new orders, so a kept mart is not a rebuilt one: staging grew.
+    assert runs[FAULTY_RELEASE_RUN]["staging_lines"] != runs[3]["staging_lines"]
+    regions = {
+        row["region"]
+        for row in query(
+            scenario["warehouse"],
+            "select distinct region from marts.fct_po_line_reconciliation",
+        )
+    }
+    assert faulty_release.WRONG_REGION[1] not in regions
+
+
+def test_the_faulty_run_is_alerted_with_its_failed_mart_check(scenario):
+    runs = scenario["runs"]
+    run = runs[FAULTY_RELEASE_RUN]
+    new = run["delivered"][len(runs[3]["delivered"]) :]
+    assert [(a["kind"], a["severity"], a["subject"]) for a in new] == [
+        (
+            "pipeline_failure",
+            "critical",
+            f"DAG vendor_reconciliation_daily run {run['run_id']}",
+        )
+    ]
+    assert new[0]["detail"] == (
+        "failed tasks: check_marts; 1 critical check(s) failed: "
+        "fct_po_line_reconciliation [region]: expect_column_values_to_be_in_set; "
+        "marts of the previous good run kept"
+    )
 
 
 def test_good_runs_write_a_digest_per_account(scenario):
