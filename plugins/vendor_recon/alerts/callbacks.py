@@ -71,21 +71,24 @@ def configured_notifiers(*, report_failed_run: bool = False) -> list[Any]:
 
 
 def write_digests(context: Any, directory: Path | None = None) -> list[Path]:
-    """One Markdown digest per account for the run's day, under digests/<day>/."""
-    import duckdb
+    """One Markdown digest per account for the run's day, under digests/<day>/.
 
+    The accounts and alerts come from the configured warehouse, the DuckDB
+    file or PostgreSQL (`open_warehouse`).
+    """
     from vendor_recon.alerts.digest import build_digest
     from vendor_recon.alerts.notifiers import _warehouse_path, alerts_dir
+    from vendor_recon.quality.connection import open_warehouse
 
     warehouse = _warehouse_path(None)
     day = run_day(context)
-    with duckdb.connect(str(warehouse)) as connection:
-        accounts = [
+    with open_warehouse(warehouse, must_exist=True) as connection:
+        accounts = sorted(
             account
             for (account,) in connection.execute(
-                "select distinct account_id from raw.vendor_accounts order by 1"
-            ).fetchall()
-        ]
+                "select distinct account_id from raw.vendor_accounts"
+            )
+        )
     folder = (directory or alerts_dir()) / "digests" / day.isoformat()
     folder.mkdir(parents=True, exist_ok=True)
     written = []

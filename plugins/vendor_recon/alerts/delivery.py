@@ -7,14 +7,13 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
-
 from vendor_recon.alerts.model import Alert, severity_at_least
 from vendor_recon.alerts.state import (
     already_delivered,
     pending_alerts,
     record_deliveries,
 )
+from vendor_recon.quality.connection import open_warehouse
 
 logger = logging.getLogger(__name__)
 
@@ -34,27 +33,29 @@ def deliver_pending(
 
     ``extra_alerts`` (a failed run, say) go through the same once-only check.
     Nothing is recorded when ``send`` raises, so the next call tries again.
-    The warehouse file is not held open while ``send`` talks to a server.
+    The warehouse (the DuckDB file, or PostgreSQL: see `open_warehouse`) is not
+    held open while ``send`` talks to a server.
     """
-    warehouse_path = Path(warehouse_path)
-    if not warehouse_path.is_file():
-        raise FileNotFoundError(f"{warehouse_path}: warehouse file not found")
-    with duckdb.connect(str(warehouse_path)) as connection:
-        connection.execute("set timezone = 'UTC'")
+    with open_warehouse(warehouse_path, must_exist=True) as connection:
         stored = pending_alerts(connection, channel)
         delivered_extra = already_delivered(connection, extra_alerts, channel)
+        where = connection.where
     extra = [a for a in extra_alerts if a.alert_id not in delivered_extra]
     due = [a for a in [*extra, *stored] if severity_at_least(a.severity, min_severity)]
     if not due:
-        logger.info("Channel %s: no new or changed alerts", channel)
+        logger.info("Channel %s: no new or changed alerts in %s", channel, where)
         return []
 
     send(due)
 
-    with duckdb.connect(str(warehouse_path)) as connection:
+    with open_warehouse(warehouse_path, must_exist=True) as connection:
         record_deliveries(connection, due, channel, now or datetime.now(UTC))
     critical = sum(1 for alert in due if alert.severity == "critical")
     logger.info(
-        "Channel %s: delivered %s alerts (%s critical)", channel, len(due), critical
+        "Channel %s: delivered %s alerts (%s critical), recorded in %s",
+        channel,
+        len(due),
+        critical,
+        where,
     )
     return due

@@ -8,10 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import duckdb
-
 from vendor_recon.alerts import ship_windows
 from vendor_recon.alerts.model import ALERT_COLUMNS, ALERTS_TABLE, Alert, format_money
+from vendor_recon.quality.connection import WarehouseConnection, open_warehouse
 
 UTC = ZoneInfo("UTC")
 DEADLINE_DAYS = 7
@@ -25,10 +24,10 @@ def build_digest(warehouse_path: str | Path, account_id: str, day: date) -> str:
     accepted, unshipped lines from ``day`` to six days later. Alerts without an
     account (failed data-quality checks) are counted at the end. A PO's new
     missed-ship-window alerts make one entry, its lines listed in the detail
-    section at the end.
+    section at the end. The warehouse is the DuckDB file or PostgreSQL, as
+    `open_warehouse` says.
     """
-    with duckdb.connect(str(warehouse_path)) as connection:
-        connection.execute("set timezone = 'UTC'")
+    with open_warehouse(warehouse_path) as connection:
         alerts = _open_or_new_alerts(connection, account_id, day)
         shared = _shared_alert_count(connection)
         unshipped = ship_windows.unshipped_lines(connection, account_id)
@@ -117,7 +116,9 @@ def _money_suffix(alert: Alert) -> str:
     return f", {money}" if money else ""
 
 
-def _open_or_new_alerts(connection, account_id: str, day: date) -> list[Alert]:
+def _open_or_new_alerts(
+    connection: WarehouseConnection, account_id: str, day: date
+) -> list[Alert]:
     if not _exists(connection, ALERTS_TABLE):
         return []
     rows = connection.execute(
@@ -126,28 +127,35 @@ def _open_or_new_alerts(connection, account_id: str, day: date) -> list[Alert]:
         from {ALERTS_TABLE}
         where account_id = ?
             and (status = 'open' or cast(first_seen_at as date) = ?)
-        order by case severity when 'critical' then 0 else 1 end, kind, subject
         """,
         [account_id, day],
-    ).fetchall()
-    return [Alert(*row) for row in rows]
+    )
+    return sorted((Alert(*row) for row in rows), key=_digest_order)
 
 
-def _shared_alert_count(connection) -> int:
+def _digest_order(alert: Alert) -> tuple:
+    # Sorted here, not in SQL: PostgreSQL orders text by the database's
+    # collation (en-US puts `Poc` after `poa`), DuckDB by code point; Python's
+    # order is DuckDB's on both, so the digest reads the same whatever the
+    # warehouse. The id breaks ties, which SQL left to chance.
+    return (alert.severity != "critical", alert.kind, alert.subject, alert.alert_id)
+
+
+def _shared_alert_count(connection: WarehouseConnection) -> int:
     if not _exists(connection, ALERTS_TABLE):
         return 0
     [(count,)] = connection.execute(
         f"select count(*) from {ALERTS_TABLE} "
         "where account_id is null and status = 'open'"
-    ).fetchall()
+    )
     return count
 
 
-def _exists(connection, table: str) -> bool:
+def _exists(connection: WarehouseConnection, table: str) -> bool:
     schema, name = table.split(".")
     [(count,)] = connection.execute(
         "select count(*) from information_schema.tables "
         "where table_schema = ? and table_name = ?",
         [schema, name],
-    ).fetchall()
+    )
     return count > 0

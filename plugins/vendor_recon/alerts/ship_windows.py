@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from vendor_recon.alerts.model import SEVERITY_RANK, Alert, format_money
+from vendor_recon.quality.connection import WarehouseConnection
 
 MISSED_SHIP_WINDOW = "po_not_shipped_by_ship_window"
 PO_LINES_TABLE = "marts.fct_po_line_reconciliation"
@@ -137,7 +138,9 @@ def detail_lines(entries: Iterable[Alert | MissedPurchaseOrder]) -> list[str]:
     return lines
 
 
-def unshipped_lines(connection, account_id: str) -> list[UnshippedLine]:
+def unshipped_lines(
+    connection: WarehouseConnection, account_id: str
+) -> list[UnshippedLine]:
     """The account's accepted lines with units still to ship, from the mart."""
     columns = {
         name
@@ -145,7 +148,7 @@ def unshipped_lines(connection, account_id: str) -> list[UnshippedLine]:
             "select column_name from information_schema.columns"
             " where table_schema = 'marts'"
             " and table_name = 'fct_po_line_reconciliation'"
-        ).fetchall()
+        )
     }
     if not columns:
         return []
@@ -162,7 +165,7 @@ def unshipped_lines(connection, account_id: str) -> list[UnshippedLine]:
         order by 3, 1, 2
         """,
         [account_id],
-    ).fetchall()
+    )
     return [UnshippedLine(*row) for row in rows]
 
 

@@ -1,13 +1,16 @@
-"""monitoring.alert_deliveries: which version of which alert went to which channel."""
+"""monitoring.alert_deliveries: which version of which alert went to which channel.
+
+The table lives in the warehouse the alerts come from, DuckDB or PostgreSQL
+(`open_warehouse`); the statements are written for both.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
 
-import duckdb
-
 from vendor_recon.alerts.model import ALERT_COLUMNS, ALERTS_TABLE, Alert
+from vendor_recon.quality.connection import WarehouseConnection
 
 DELIVERIES_TABLE = "monitoring.alert_deliveries"
 
@@ -24,11 +27,11 @@ create table if not exists {DELIVERIES_TABLE} (
 """
 
 
-def ensure_table(connection: duckdb.DuckDBPyConnection) -> None:
+def ensure_table(connection: WarehouseConnection) -> None:
     connection.execute(_CREATE)
 
 
-def pending_alerts(connection: duckdb.DuckDBPyConnection, channel: str) -> list[Alert]:
+def pending_alerts(connection: WarehouseConnection, channel: str) -> list[Alert]:
     """Alerts whose current content this channel has not been sent yet.
 
     Open alerts are due when their (alert_id, content_hash) is new to the
@@ -56,19 +59,14 @@ def pending_alerts(connection: duckdb.DuckDBPyConnection, channel: str) -> list[
                     where d.alert_id = a.alert_id and d.channel = ?
                 )
             )
-        order by
-            case a.severity when 'critical' then 0 else 1 end,
-            a.account_id nulls first,
-            a.kind,
-            a.alert_id
         """,
         [channel, channel],
-    ).fetchall()
-    return [Alert(*row) for row in rows]
+    )
+    return sorted((Alert(*row) for row in rows), key=_delivery_order)
 
 
 def already_delivered(
-    connection: duckdb.DuckDBPyConnection, alerts: Iterable[Alert], channel: str
+    connection: WarehouseConnection, alerts: Iterable[Alert], channel: str
 ) -> set[str]:
     """The alert_ids among ``alerts`` whose current content the channel has had."""
     ensure_table(connection)
@@ -80,29 +78,47 @@ def already_delivered(
             where alert_id = ? and content_hash = ? and channel = ?
             """,
             [alert.alert_id, alert.content_hash, channel],
-        ).fetchall()
+        )
         if count:
             delivered.add(alert.alert_id)
     return delivered
 
 
 def record_deliveries(
-    connection: duckdb.DuckDBPyConnection,
+    connection: WarehouseConnection,
     alerts: Iterable[Alert],
     channel: str,
     delivered_at: datetime,
 ) -> None:
+    """Remember one send: all of its alerts, or none of them."""
+    rows = [
+        (alert.alert_id, alert.content_hash, channel, alert.status, delivered_at)
+        for alert in alerts
+    ]
     ensure_table(connection)
-    connection.executemany(
-        f"insert or ignore into {DELIVERIES_TABLE} values (?, ?, ?, ?, ?)",
-        [
-            (alert.alert_id, alert.content_hash, channel, alert.status, delivered_at)
-            for alert in alerts
-        ],
+    with connection.transaction():
+        connection.executemany(
+            f"insert into {DELIVERIES_TABLE} values (?, ?, ?, ?, ?)"
+            " on conflict do nothing",
+            rows,
+        )
+
+
+def _delivery_order(alert: Alert) -> tuple:
+    # Sorted here, not in SQL: PostgreSQL orders text by the database's
+    # collation (en-US puts `Poc` after `poa`), DuckDB by code point, and
+    # Python's order is DuckDB's on both. Critical first, then the alerts of
+    # no account, then by account, kind and id.
+    return (
+        alert.severity != "critical",
+        alert.account_id is not None,
+        alert.account_id or "",
+        alert.kind,
+        alert.alert_id,
     )
 
 
-def _table_exists(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
+def _table_exists(connection: WarehouseConnection, table: str) -> bool:
     schema, name = table.split(".")
     [(count,)] = connection.execute(
         """
@@ -111,5 +127,5 @@ def _table_exists(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
             and table_schema = ? and table_name = ?
         """,
         [schema, name],
-    ).fetchall()
+    )
     return count > 0

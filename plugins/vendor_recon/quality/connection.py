@@ -124,14 +124,21 @@ class PostgresConnection(WarehouseConnection):
 
 
 @contextlib.contextmanager
-def open_warehouse(warehouse_path: str | Path) -> Iterator[WarehouseConnection]:
+def open_warehouse(
+    warehouse_path: str | Path, *, must_exist: bool = False
+) -> Iterator[WarehouseConnection]:
     """The configured warehouse: the DuckDB file, or PostgreSQL from VENDOR_RECON_PG_*.
 
-    Sessions run in UTC on both, so timestamps reach pandas in UTC.
+    Sessions run in UTC on both, so timestamps reach pandas in UTC. With
+    ``must_exist`` a missing DuckDB file is a FileNotFoundError rather than a
+    new empty warehouse (PostgreSQL has no file; the path is then unused).
     """
     from vendor_recon.warehouse_postgres import PostgresTarget, warehouse_kind
 
-    if warehouse_kind() == POSTGRES:
+    kind = warehouse_kind()
+    if kind == DUCKDB and must_exist and not Path(warehouse_path).is_file():
+        raise FileNotFoundError(f"{warehouse_path}: warehouse file not found")
+    if kind == POSTGRES:
         target = PostgresTarget.from_env()
         connection: WarehouseConnection = PostgresConnection(
             _connect_postgres(target), repr(target)
