@@ -8,6 +8,7 @@ import pytest
 from alert_rows import alert_row
 
 from vendor_recon.alerts import deliver_pending
+from vendor_recon.alerts.model import Alert
 
 
 class Collect:
@@ -73,6 +74,25 @@ def test_a_failed_send_is_tried_again_next_time(warehouse, set_alerts):
     deliver_pending(warehouse, "file", sent)
 
     assert sent.batches == [["a1"]]
+
+
+def test_a_failed_run_is_reported_when_the_warehouse_cannot_be_read(tmp_path, caplog):
+    # The run may have failed because its database was missing or locked: the
+    # failed-run alert goes out anyway, unrecorded, and is sent again next time.
+    missing = tmp_path / "no-such-warehouse.duckdb"
+    failed = Alert.adhoc(
+        "pipeline_failure", "critical", "DAG d run r", "load failed", keys=("d", "r")
+    )
+    sent = Collect()
+
+    deliver_pending(missing, "file", sent, extra_alerts=[failed])
+    deliver_pending(missing, "file", sent, extra_alerts=[failed])
+
+    assert sent.batches == [[failed.alert_id], [failed.alert_id]]
+    assert "could not be read" in caplog.text and "may be sent again" in caplog.text
+    assert not missing.exists()
+    with pytest.raises(FileNotFoundError, match="warehouse file not found"):
+        deliver_pending(missing, "file", sent)
 
 
 def test_min_severity_leaves_warnings_out(warehouse, set_alerts):

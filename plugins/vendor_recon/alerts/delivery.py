@@ -13,7 +13,7 @@ from vendor_recon.alerts.state import (
     pending_alerts,
     record_deliveries,
 )
-from vendor_recon.quality.connection import open_warehouse
+from vendor_recon.quality.connection import open_warehouse, warehouse_errors
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +35,20 @@ def deliver_pending(
     Nothing is recorded when ``send`` raises, so the next call tries again.
     The warehouse (the DuckDB file, or PostgreSQL: see `open_warehouse`) is not
     held open while ``send`` talks to a server.
+
+    When the warehouse cannot be read, the ``extra_alerts`` are still sent,
+    unrecorded: a run that failed because its database was down or locked
+    must reach someone, and a repeat of that alert is the lesser harm.
     """
-    with open_warehouse(warehouse_path, must_exist=True) as connection:
-        stored = pending_alerts(connection, channel)
-        delivered_extra = already_delivered(connection, extra_alerts, channel)
-        where = connection.where
+    try:
+        with open_warehouse(warehouse_path, must_exist=True) as connection:
+            stored = pending_alerts(connection, channel)
+            delivered_extra = already_delivered(connection, extra_alerts, channel)
+            where = connection.where
+    except (OSError, *warehouse_errors()) as exc:
+        if not extra_alerts:
+            raise
+        return _send_unrecorded(channel, send, extra_alerts, min_severity, exc)
     extra = [a for a in extra_alerts if a.alert_id not in delivered_extra]
     due = [a for a in [*extra, *stored] if severity_at_least(a.severity, min_severity)]
     if not due:
@@ -58,4 +67,25 @@ def deliver_pending(
         critical,
         where,
     )
+    return due
+
+
+def _send_unrecorded(
+    channel: str,
+    send: Sender,
+    alerts: Sequence[Alert],
+    min_severity: str,
+    error: Exception,
+) -> list[Alert]:
+    due = [a for a in alerts if severity_at_least(a.severity, min_severity)]
+    logger.warning(
+        "Channel %s: the warehouse could not be read (%s: %s); sending %s run "
+        "alert(s) without recording them, so they may be sent again",
+        channel,
+        type(error).__name__,
+        error,
+        len(due),
+    )
+    if due:
+        send(due)
     return due
