@@ -227,6 +227,17 @@ def test_verify_snapshots_checks_a_whole_day_and_names_the_bad_file(
     )
 
 
+def test_verify_snapshots_of_a_day_with_none_fails_and_says_so(
+    settings, monkeypatch, capsys
+):
+    build_history(settings)
+    code, out = cli_run(
+        settings, monkeypatch, capsys, "verify-snapshots", "--day", "2026-10-01"
+    )
+    assert code == 1
+    assert " ".join(out).startswith("error: no snapshots of 2026-10-01 under ")
+
+
 def test_restore_command(settings, monkeypatch, capsys, tmp_path):
     build_history(settings)
     target = tmp_path / "cli.duckdb"

@@ -84,15 +84,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _demo(args) -> int:
+    from datetime import timedelta
+
     from vendor_recon.demo import run_demo
     from vendor_recon.settings import Settings
 
     home = Settings.from_env().home
 
-    def progress(done: int, total: int, day, state: str) -> None:
+    def progress(done: int, total: int, logical_date, state: str) -> None:
+        # The logical date, as `status` and the digests name a run; it reads
+        # the business day before it.
         colour = "green" if state == "success" else "red"
+        business_day = logical_date - timedelta(days=1)
         console.print(
-            f"[{done:>2}/{total}] {day:%Y-%m-%d}: [{colour}]{state}[/{colour}]"
+            f"[{done:>2}/{total}] run {logical_date:%Y-%m-%d} (business day "
+            f"{business_day:%Y-%m-%d}): [{colour}]{state}[/{colour}]"
         )
 
     console.print(
@@ -176,6 +182,14 @@ def _verify(args) -> int:
         receipts += check.receipts
         stale += check.stale_partials
         live += check.live_partials
+    if args.day and manifests + receipts == 0:
+        # An auditor asking for a day must not read "verified" over nothing.
+        console.print(
+            f"error: no snapshots of {args.day} under {Path(root)}: nothing was "
+            "landed or loaded that day (or the snapshot root is not this one)",
+            soft_wrap=True,
+        )
+        return 1
     console.print(
         f"verified {manifests} manifests, {files} files, {rows} rows and "
         f"{receipts} load receipts of {len(days)} day(s) under {Path(root)}"
