@@ -62,6 +62,24 @@ def test_a_resolution_goes_only_where_the_alert_went(warehouse, set_alerts):
     assert never_told.batches == []
 
 
+def test_an_alert_open_again_is_sent_again_though_it_reads_as_before(
+    warehouse, set_alerts
+):
+    opened = alert_row("a1")
+    sent = Collect()
+    set_alerts([opened])
+    deliver_pending(warehouse, "file", sent)
+    set_alerts([alert_row("a1", content_hash="a1-resolved", status="resolved")])
+    deliver_pending(warehouse, "file", sent)
+
+    # Raised again as it was at first: the same content hash as the first send.
+    set_alerts([opened])
+    deliver_pending(warehouse, "file", sent)
+    deliver_pending(warehouse, "file", sent)
+
+    assert sent.batches == [["a1"], ["a1"], ["a1"]]
+
+
 def test_a_failed_send_is_tried_again_next_time(warehouse, set_alerts):
     set_alerts([alert_row("a1")])
 

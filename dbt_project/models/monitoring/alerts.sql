@@ -3,7 +3,10 @@
 -- near, gaps in the extractions and failed data-quality checks. alert_id is
 -- stable (md5 of kind and keys); content_hash changes whenever what a reader
 -- would be told changes, which is what the notifiers send on. The table keeps
--- history: an alert missing from a build is kept as resolved.
+-- history: an alert missing from a build is kept as resolved. A build as of
+-- an older moment than the table has seen (a backfill, a rerun of old days)
+-- only widens first_seen_at and last_seen_at: the latest build's statuses
+-- and content stand, since that build knew more (docs/reconciliation-rules.md).
 {{ config(
     materialized='incremental',
     unique_key='alert_id',
@@ -419,22 +422,52 @@ previous as (
 
 ),
 
-tracked as (
+-- The latest as-of any build has left in the table: every alert a build
+-- raises is stamped last_seen_at, every one it resolves resolved_at. A build
+-- that raised and resolved nothing leaves no trace (README, Limitations).
+seen as (
+
+    select
+        max(
+            greatest(
+                previous.last_seen_at,
+                coalesce(previous.resolved_at, previous.last_seen_at)
+            )
+        ) as seen_through_at
+    from previous
+
+),
+
+build as (
+
+    select
+        clock.as_of_at,
+        seen.seen_through_at,
+        coalesce(clock.as_of_at < seen.seen_through_at, false) as is_backfill
+    from clock
+    cross join seen
+
+),
+
+raised as (
 
     select
         current_alerts.*,
-        coalesce(previous.first_seen_at, clock.as_of_at) as first_seen_at,
-        clock.as_of_at as last_seen_at,
+        coalesce(previous.first_seen_at, build.as_of_at) as first_seen_at,
+        build.as_of_at as last_seen_at,
         cast(null as timestamp with time zone) as resolved_at,
         'open' as status
     from current_alerts
-    cross join clock
+    cross join build
     left join previous
         on current_alerts.alert_id = previous.alert_id
+    where not build.is_backfill
 
-    union all
+),
 
-    -- Open before, gone now: resolved as of this build, and kept.
+-- Open before, gone now: resolved as of this build, and kept.
+resolved as (
+
     select
         previous.alert_id,
         previous.kind,
@@ -452,15 +485,85 @@ tracked as (
         previous.deadline_date,
         previous.first_seen_at,
         previous.last_seen_at,
-        clock.as_of_at as resolved_at,
+        build.as_of_at as resolved_at,
         'resolved' as status
     from previous
-    cross join clock
+    cross join build
     where
-        previous.status = 'open'
+        not build.is_backfill
+        and previous.status = 'open'
         and previous.alert_id not in (
             select current_alerts.alert_id from current_alerts
         )
+
+),
+
+-- A backfill raising a known alert: the row stays as the latest build left
+-- it (so its content hash, and what was sent, too), seen over a wider span.
+-- Should it now be seen after its resolution, the latest build, which did
+-- not raise it, is the one that found it gone.
+backfill_seen as (
+
+    select
+        previous.alert_id,
+        previous.kind,
+        previous.severity,
+        previous.account_id,
+        previous.purchase_order_number,
+        previous.item_sequence_number,
+        previous.invoice_number,
+        previous.source_name,
+        previous.alert_key,
+        previous.subject,
+        previous.detail,
+        previous.money_at_stake,
+        previous.currency_code,
+        previous.deadline_date,
+        least(previous.first_seen_at, build.as_of_at) as first_seen_at,
+        greatest(previous.last_seen_at, build.as_of_at) as last_seen_at,
+        case
+            when previous.resolved_at > build.as_of_at
+                then previous.resolved_at
+            when previous.status = 'resolved' then build.seen_through_at
+        end as resolved_at,
+        previous.status
+    from previous
+    inner join current_alerts
+        on previous.alert_id = current_alerts.alert_id
+    cross join build
+    where build.is_backfill
+
+),
+
+-- A backfill raising an alert the table never had: the latest build did not
+-- raise it, so it was over by then. Kept as resolved, and never sent.
+backfill_past as (
+
+    select
+        current_alerts.*,
+        build.as_of_at as first_seen_at,
+        build.as_of_at as last_seen_at,
+        build.seen_through_at as resolved_at,
+        'resolved' as status
+    from current_alerts
+    cross join build
+    where
+        build.is_backfill
+        and current_alerts.alert_id not in (
+            select previous.alert_id from previous
+        )
+
+),
+
+tracked as (
+
+    select * from raised
+    union all
+    select * from resolved
+    union all
+    select * from backfill_seen
+    union all
+    select * from backfill_past
 
 ),
 

@@ -1,7 +1,10 @@
-"""monitoring.alert_deliveries: which version of which alert went to which channel.
+"""monitoring.alert_deliveries: the version of each alert a channel was last sent.
 
-The table lives in the warehouse the alerts come from, DuckDB or PostgreSQL
-(`open_warehouse`); the statements are written for both.
+Only the last one is kept, so an alert is due again whenever its current
+version is not that one: a change, a resolution, and an alert open again after
+its resolution even when it reads as it did the first time. The table lives in
+the warehouse the alerts come from, DuckDB or PostgreSQL (`open_warehouse`);
+the statements are written for both.
 """
 
 from __future__ import annotations
@@ -34,9 +37,10 @@ def ensure_table(connection: WarehouseConnection) -> None:
 def pending_alerts(connection: WarehouseConnection, channel: str) -> list[Alert]:
     """Alerts whose current content this channel has not been sent yet.
 
-    Open alerts are due when their (alert_id, content_hash) is new to the
-    channel; a resolved one only when the channel was told about it before, so
-    that nobody hears of the end of something they never heard of.
+    Open alerts are due when their content_hash is not the one the channel
+    was last sent of them; a resolved one only when the channel was told about
+    it before, so that nobody hears of the end of something they never heard
+    of.
     """
     ensure_table(connection)
     if not _table_exists(connection, ALERTS_TABLE):
@@ -68,7 +72,7 @@ def pending_alerts(connection: WarehouseConnection, channel: str) -> list[Alert]
 def already_delivered(
     connection: WarehouseConnection, alerts: Iterable[Alert], channel: str
 ) -> set[str]:
-    """The alert_ids among ``alerts`` whose current content the channel has had."""
+    """The alert_ids among ``alerts`` whose current content the channel last had."""
     ensure_table(connection)
     delivered = set()
     for alert in alerts:
@@ -90,13 +94,25 @@ def record_deliveries(
     channel: str,
     delivered_at: datetime,
 ) -> None:
-    """Remember one send: all of its alerts, or none of them."""
+    """Remember one send: all of its alerts, or none of them.
+
+    Each alert's earlier versions on the channel are forgotten: were the
+    "resolved" sent before kept, the alert open again with the hash of its
+    first "open" would look already sent.
+    """
+    alerts = list(alerts)
+    superseded = [(a.alert_id, channel, a.content_hash) for a in alerts]
     rows = [
         (alert.alert_id, alert.content_hash, channel, alert.status, delivered_at)
         for alert in alerts
     ]
     ensure_table(connection)
     with connection.transaction():
+        connection.executemany(
+            f"delete from {DELIVERIES_TABLE}"
+            " where alert_id = ? and channel = ? and content_hash <> ?",
+            superseded,
+        )
         connection.executemany(
             f"insert into {DELIVERIES_TABLE} values (?, ?, ?, ?, ?)"
             " on conflict do nothing",
