@@ -5,32 +5,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-FIXTURES = Path(__file__).parent / "fixtures"
-MART = "marts.fct_po_line_reconciliation"
-MART_DDL = f"""
-create schema marts;
-create table {MART} (
-    account_id varchar,
-    region varchar,
-    vendor_code varchar,
-    purchase_order_number varchar,
-    item_sequence_number integer,
-    asin varchar,
-    vendor_sku varchar,
-    purchase_order_date date,
-    purchase_order_state varchar,
-    ship_window_end_at timestamptz,
-    currency_code varchar,
-    po_unit_cost decimal(18, 4),
-    ordered_units integer,
-    cancelled_units integer,
-    accepted_units integer,
-    rejected_units integer,
-    received_units integer,
-    last_received_at timestamptz
-);
-"""
+from layer_tables import add_mart_table
 
 
 @pytest.fixture
@@ -42,14 +17,7 @@ def empty_warehouse(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def warehouse(empty_warehouse: Path) -> Path:
-    rows = FIXTURES / "fct_po_line_reconciliation_good.csv"
-    with duckdb.connect(str(empty_warehouse)) as connection:
-        connection.execute(MART_DDL)
-        connection.execute(
-            f"insert into {MART} select * from read_csv(?, header = true)",
-            [str(rows)],
-        )
-    return empty_warehouse
+    return add_mart_table(empty_warehouse)
 
 
 @pytest.fixture

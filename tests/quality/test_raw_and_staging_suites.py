@@ -2,117 +2,34 @@
 
 from __future__ import annotations
 
-import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import duckdb
 import pytest
+from layer_tables import (
+    AS_OF,
+    DAYS,
+    INSERT_DOCUMENT,
+    OPTIONAL_TABLES,
+    add_raw_tables,
+    add_staging_tables,
+    at,
+    document,
+)
 
 from vendor_recon.quality import QualityCheckFailed, run_checkpoint
 from vendor_recon.warehouse import connect
 
-FIRST_DAY = datetime(2026, 11, 1, tzinfo=UTC)
-DAYS = 6
-AS_OF = FIRST_DAY + timedelta(days=DAYS - 1, hours=12)
 IN_SET = "expect_column_values_to_be_in_set"
-OPTIONAL_TABLES = (
-    "vendor_invoices",
-    "vendor_shipment_confirmations",
-    "remittance_lines",
-    "finance_invoices",
-)
-
-
-def at(days: float) -> datetime:
-    return FIRST_DAY + timedelta(days=days)
 
 
 def failed(outcomes):
     return sorted((o.suite_name, o.expectation_type, o.column_names) for o in outcomes)
 
 
-def sha(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-# The columns `document` fills, in its order; the loader's later columns (such
-# as is_outside_window) stay null, as for rows loaded before they existed.
-DOCUMENT_FIELDS = (
-    "load_id, account_id, region, marketplace_id, source, operation, pull, "
-    "request_params, window_start, window_end, page_number, record_number, "
-    "document_key, document_updated_at, extracted_at, payload, payload_sha256, "
-    "source_file, source_file_sha256, snapshot_file"
-)
-INSERT_DOCUMENT = (
-    f"insert into raw.purchase_orders ({DOCUMENT_FIELDS}) "
-    f"values ({', '.join('?' * 20)})"
-)
-
-
-def document(key: str, *, extracted: datetime, start=None, end=None, payload=None):
-    payload = payload or f'{{"purchaseOrderNumber": "{key}"}}'
-    return [
-        "load-1",
-        "acme-na",
-        "NA",
-        "ATVPDKIKX0DER",
-        "purchase_orders",
-        "getPurchaseOrders",
-        "created",
-        "{}",
-        start or at(0),
-        end or at(1),
-        1,
-        1,
-        key,
-        None,
-        extracted,
-        payload,
-        sha(payload),
-        None,
-        None,
-        "snapshots/x.parquet",
-    ]
-
-
 @pytest.fixture
 def raw_warehouse(tmp_path):
-    """Six days of loads per source at a steady volume, and two clean orders."""
-    path = tmp_path / "warehouse.duckdb"
-    with connect(path) as connection:
-        connection.execute(
-            "insert into raw.vendor_accounts values ('acme-na', 'NA', "
-            "'[\"ATVPDKIKX0DER\"]', '[\"V1\"]', 'USD', 'USD', 'spapi_acme_na', ?)",
-            [at(5)],
-        )
-        for offset in range(DAYS):
-            for source, rows in (
-                ("purchase_orders", 10),
-                ("purchase_order_statuses", 8),
-            ):
-                connection.execute(
-                    "insert into raw.load_log "
-                    "values (?, 'acme-na', ?, ?, ?, ?, ?, 0, ?)",
-                    [
-                        f"load-{offset}",
-                        source,
-                        f"snapshots/{source}/{offset}.parquet",
-                        sha(f"{source}{offset}"),
-                        rows,
-                        rows // 2,
-                        at(offset + 0.05),
-                    ],
-                )
-        # The optional file-source tables are left out, as in a warehouse made
-        # before they existed (and so that each checkpoint here runs quicker).
-        for table in OPTIONAL_TABLES:
-            connection.execute(f"drop table raw.{table}")
-        for key in ("PO1", "PO2"):
-            connection.execute(
-                INSERT_DOCUMENT,
-                document(key, extracted=at(1.01)),
-            )
-    return path
+    return add_raw_tables(tmp_path / "warehouse.duckdb")
 
 
 def run_raw(warehouse, tmp_path, run_id="run-raw"):
@@ -254,43 +171,9 @@ def test_optional_tables_are_skipped_until_they_exist(
     assert checked.total > skipped.total
 
 
-STAGING_DDL = """
-create schema staging;
-create table staging.stg_spapi__purchase_orders as
-select * from (values
-    ('acme-na', 'PO1', 'NA', 'ATVPDKIKX0DER'),
-    ('acme-fe', 'PO2', 'FE', 'A1VC38T7YXB528')
-) as t(account_id, purchase_order_number, region, marketplace_id);
-create table staging.stg_spapi__purchase_order_lines as
-select * from (values
-    ('acme-na', 'PO1', '1', 2, 20, 12.50::decimal(18, 4), 'USD',
-        14.99::decimal(18, 4), 'USD'),
-    ('acme-fe', 'PO2', '1', 5, 5, 1200::decimal(18, 4), 'JPY',
-        1500::decimal(18, 4), 'JPY')
-) as t(account_id, purchase_order_number, item_sequence_number,
-    ordered_quantity_amount, ordered_units, net_cost_amount, net_cost_currency_code,
-    list_price_amount, list_price_currency_code);
-create table staging.stg_spapi__purchase_order_line_statuses as
-select * from (values
-    ('acme-na', 'PO1', '1', 'OPEN', 15, 5, 12, 8, 0),
-    ('acme-fe', 'PO2', '1', 'CLOSED', 5, 0, 5, 0, 5)
-) as t(account_id, purchase_order_number, item_sequence_number,
-    purchase_order_status, ordered_units, cancelled_units, accepted_units,
-    rejected_units, received_units);
-create table staging.stg_accounts__vendor_accounts as
-select * from (values
-    ('acme-na', 'ATVPDKIKX0DER', 'USD', 'USD'),
-    ('acme-fe', 'A1VC38T7YXB528', 'JPY', 'USD')
-) as t(account_id, primary_marketplace_id, currency_code, reporting_currency_code);
-"""
-
-
 @pytest.fixture
 def staging_warehouse(tmp_path):
-    path = tmp_path / "warehouse.duckdb"
-    with duckdb.connect(str(path)) as connection:
-        connection.execute(STAGING_DDL)
-    return path
+    return add_staging_tables(tmp_path / "warehouse.duckdb")
 
 
 def run_staging(warehouse, tmp_path, spoil: str | None = None):

@@ -1,4 +1,4 @@
-"""Great Expectations side: one Checkpoint per layer, Data Docs built to a folder."""
+"""Great Expectations side: one Checkpoint per layer, its results in the Data Docs."""
 
 from __future__ import annotations
 
@@ -11,20 +11,14 @@ from typing import Any
 
 import great_expectations as gx
 import pandas as pd
-from great_expectations.checkpoint import UpdateDataDocsAction
 from great_expectations.core.run_identifier import RunIdentifier
-from great_expectations.data_context.types.base import (
-    DataContextConfig,
-    InMemoryStoreBackendDefaults,
-    ProgressBarsConfig,
-)
 
+from vendor_recon.quality.data_docs import add_to_site, docs_context, ensure_site
 from vendor_recon.quality.report import ExpectationOutcome
 from vendor_recon.quality.suites import CRITICAL, SEVERITY_KEY, Suite
 
 logger = logging.getLogger(__name__)
 
-DOCS_SITE = "vendor_recon"
 # Keys of an expectation's kwargs that name the columns it looks at.
 _COLUMN_KWARGS = ("column", "column_A", "column_B", "column_list")
 
@@ -37,12 +31,12 @@ def validate_layer(
     run_id: str,
     run_time: datetime,
 ) -> list[ExpectationOutcome]:
-    """Validate each suite's dataframe in one Checkpoint and rebuild the Data Docs."""
-    context = _ephemeral_context(docs_dir)
+    """Validate each suite's dataframe in one Checkpoint, add it to the Data Docs."""
+    context = docs_context(docs_dir)
     to_run = [suite for suite in suites if suite.name in frames]
     if not to_run:
-        # Nothing could be read; still build the site so the index path exists.
-        context.build_data_docs(site_names=[DOCS_SITE])
+        # Nothing could be read; the index path is reported all the same.
+        ensure_site(context, docs_dir)
         return []
 
     # A Checkpoint passes the same batch parameters to every validation, so a
@@ -60,15 +54,13 @@ def validate_layer(
             gx.Checkpoint(
                 name=f"vendor_recon_{layer}",
                 validation_definitions=definitions,
-                actions=[
-                    UpdateDataDocsAction(name="update_docs", site_names=[DOCS_SITE])
-                ],
                 result_format="SUMMARY",
             )
         )
         result = checkpoint.run(
             run_id=RunIdentifier(run_name=run_id, run_time=run_time)
         )
+    add_to_site(context, docs_dir, list(result.run_results))
 
     by_suite = {item.suite_name: item for item in result.run_results.values()}
     outcomes = []
@@ -106,7 +98,9 @@ def _add_validation(
     path = Path(scratch) / f"{suite.name}.parquet"
     frame.to_parquet(path, index=False)
     asset = datasource.add_parquet_asset(name=suite.name, path=path)
-    gx_suite = context.suites.add(
+    # The suite store outlives the run: a suite saved by an earlier run is
+    # replaced with the one in expectations/ now.
+    gx_suite = context.suites.add_or_update(
         gx.ExpectationSuite(
             name=suite.name,
             expectations=list(suite.expectations),
@@ -120,28 +114,6 @@ def _add_validation(
             suite=gx_suite,
         )
     )
-
-
-def _ephemeral_context(docs_dir: Path) -> Any:
-    # In-memory stores leave no GX project folder anywhere; only the Data Docs
-    # site writes files, into the folder the caller chose.
-    config = DataContextConfig(
-        store_backend_defaults=InMemoryStoreBackendDefaults(),
-        analytics_enabled=False,
-        progress_bars=ProgressBarsConfig(globally=False),
-        data_docs_sites={
-            DOCS_SITE: {
-                "class_name": "SiteBuilder",
-                "show_how_to_buttons": False,
-                "store_backend": {
-                    "class_name": "TupleFilesystemStoreBackend",
-                    "base_directory": str(docs_dir),
-                },
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            }
-        },
-    )
-    return gx.get_context(mode="ephemeral", project_config=config)
 
 
 def _outcome(suite: Suite, item: Any) -> ExpectationOutcome:
