@@ -101,3 +101,25 @@ def test_every_local_link_resolves_and_no_folder_is_left_empty(site):
         path for path in site.rglob("*") if path.is_dir() and not any(path.iterdir())
     ]
     assert empty == []
+
+
+def test_the_offline_index_lists_every_result_with_its_outcome_and_no_url(
+    site, every_layer, stored_results
+):
+    stored = stored_results(every_layer, "run-1") + stored_results(every_layer, "run-2")
+    passed: dict[tuple[str, str], bool] = {}
+    for row in stored:
+        key = (row["run_id"], row["suite_name"])
+        passed[key] = passed.get(key, True) and bool(row["success"])
+
+    page = site / "runs.html"
+    text = page.read_text(encoding="utf-8")
+    assert "http://" not in text and "https://" not in text
+    links = [link for link in local_links(page) if link.startswith("validations/")]
+    assert all(target(page, link).is_file() for link in links)
+    # validations/<suite>/<run name>/<run time>/<batch>.html, in listed order.
+    listed = [(unquote(link.split("/")[2]), link.split("/")[1]) for link in links]
+    assert sorted(listed) == sorted(passed)
+    assert listed[0][0] == "run-2"
+    outcomes = re.findall(r'<span class="(ok|bad)">', text)
+    assert outcomes == ["ok" if passed[key] else "bad" for key in listed]

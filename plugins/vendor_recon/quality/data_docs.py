@@ -14,6 +14,8 @@ from great_expectations.data_context.types.base import (
     ProgressBarsConfig,
 )
 
+from vendor_recon.quality.offline_index import write_offline_index
+
 logger = logging.getLogger(__name__)
 
 DOCS_SITE = "vendor_recon"
@@ -74,6 +76,7 @@ def ensure_site(context: Any, docs_dir: Path) -> None:
         return
     context.build_data_docs(site_names=[DOCS_SITE])
     place_validation_favicon(docs_dir)
+    write_offline_index(docs_dir)
     logger.info("Built the Data Docs site in %s", docs_dir)
 
 
@@ -88,6 +91,7 @@ def add_to_site(context: Any, docs_dir: Path, result_ids: list[Any]) -> None:
         site_names=[DOCS_SITE], resource_identifiers=[*result_ids, *suite_ids]
     )
     place_validation_favicon(docs_dir)
+    write_offline_index(docs_dir)
     logger.info(
         "Added %s validation results of %s suites to the Data Docs in %s",
         len(result_ids),
