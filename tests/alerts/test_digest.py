@@ -196,3 +196,34 @@ def test_a_po_past_its_ship_window_is_one_entry_with_its_lines_in_detail(
             "3 unit(s) to ship, 7.00 USD, window end 2026-11-02"
         ]
     )
+
+
+def test_this_weeks_ship_windows_are_one_entry_per_po(warehouse, set_alerts, today):
+    set_alerts([])
+    # PO20: 7 lines closing on 2026-11-07, each with 3 + n units to ship;
+    # PO21: one line on the same day, one a day later.
+    lines = [("PO20", str(n), "2026-11-07", 10, 7 - n) for n in range(1, 8)]
+    lines += [("PO21", "1", "2026-11-07", 5, 0), ("PO21", "2", "2026-11-08", 4, 1)]
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "create schema marts; create table marts.fct_po_line_reconciliation ("
+            "account_id varchar, purchase_order_number varchar, "
+            "item_sequence_number varchar, ship_window_end_at timestamptz, "
+            "accepted_units integer, shipped_units integer)"
+        )
+        connection.executemany(
+            "insert into marts.fct_po_line_reconciliation values "
+            "('acme-na', ?, ?, cast(? as timestamptz), ?, ?)",
+            lines,
+        )
+
+    text = build_digest(warehouse, "acme-na", today)
+
+    po20_units = sum(accepted - shipped for po, _, _, accepted, shipped in lines[:7])
+    assert (
+        f"- 2026-11-07 ship window ends: PO PO20 7 lines (1, 2, 3, 4, 5 and 2 more), "
+        f"{po20_units} unit(s) to ship\n"
+        "- 2026-11-07 ship window ends: PO PO21 line 1, 5 unit(s) to ship\n"
+        "- 2026-11-08 ship window ends: PO PO21 line 2, 3 unit(s) to ship\n"
+    ) in text
+    assert text.count("ship window ends") == 3

@@ -13,6 +13,8 @@ from vendor_recon.alerts.model import ALERT_COLUMNS, ALERTS_TABLE, Alert, format
 from vendor_recon.quality.connection import WarehouseConnection, open_warehouse
 
 UTC = ZoneInfo("UTC")
+# A PO's upcoming window names this many of its line numbers, then counts.
+MAX_LINE_NUMBERS = 5
 DEADLINE_DAYS = 7
 
 
@@ -72,15 +74,7 @@ def build_digest(warehouse_path: str | Path, account_id: str, day: date) -> str:
         for a in open_alerts
         if a.deadline_date and day <= a.deadline_date <= week_end
     ]
-    deadlines += [
-        (
-            line.ship_window_date,
-            f"ship window ends: PO {line.purchase_order_number} line "
-            f"{line.item_sequence_number}, {line.units_to_ship} unit(s) to ship",
-        )
-        for line in unshipped
-        if line.ship_window_date and day <= line.ship_window_date <= week_end
-    ]
+    deadlines += _ship_window_deadlines(unshipped, day, week_end)
     lines += [f"- {d.isoformat()} {text}" for d, text in sorted(deadlines)] or ["None."]
 
     if shared:
@@ -95,6 +89,31 @@ def build_digest(warehouse_path: str | Path, account_id: str, day: date) -> str:
     if missed_lines:
         lines += ["", "## Detail: PO lines past their ship window", "", *missed_lines]
     return "\n".join(lines) + "\n"
+
+
+def _ship_window_deadlines(
+    unshipped: list[ship_windows.UnshippedLine], day: date, week_end: date
+) -> list[tuple[date, str]]:
+    """One entry per PO and window end this week: a PO's lines share a window."""
+    by_po: dict[tuple[date, str], list] = defaultdict(list)
+    for line in unshipped:
+        if line.ship_window_date and day <= line.ship_window_date <= week_end:
+            by_po[(line.ship_window_date, line.purchase_order_number)].append(line)
+    entries = []
+    for (window_end, po), lines in by_po.items():
+        units = sum(line.units_to_ship for line in lines)
+        numbers = [str(line.item_sequence_number) for line in lines]
+        if len(lines) == 1:
+            which = f"line {numbers[0]}"
+        else:
+            shown = ", ".join(numbers[:MAX_LINE_NUMBERS])
+            if len(numbers) > MAX_LINE_NUMBERS:
+                shown += f" and {len(numbers) - MAX_LINE_NUMBERS} more"
+            which = f"{len(lines)} lines ({shown})"
+        entries.append(
+            (window_end, f"ship window ends: PO {po} {which}, {units} unit(s) to ship")
+        )
+    return entries
 
 
 def _entry(entry: Alert | ship_windows.MissedPurchaseOrder) -> str:
