@@ -30,13 +30,14 @@ AS_OF = datetime(2026, 11, 18, tzinfo=UTC)
 
 
 def document(report_type, start, end, period=None):
-    """A landed report document asking for [start, end] (end inclusive)."""
+    """A landed report document asking for [start, end] (end inclusive); its
+    reportSpecification states dates only, as Amazon's do."""
     options = {"reportPeriod": period} if period else {}
     spec = {
         "reportType": report_type,
         "reportOptions": options,
-        "dataStartTime": to_iso(start),
-        "dataEndTime": to_iso(end),
+        "dataStartTime": start.date().isoformat(),
+        "dataEndTime": end.date().isoformat(),
     }
     payload = json.dumps({"reportSpecification": spec})
     return {

@@ -15,10 +15,12 @@ PUBLISHING_DELAY = "interval '72 hours'"
 def report_periods_query() -> str:
     """Per periodic report document: is its window whole periods of its kind?
 
-    Amazon sums every day a misaligned window touches, so a DAY window must
-    start at 00:00 UTC and end on the last second of a day, and a WEEK one
-    must also start on a Sunday and end on a Saturday. Documents without a
-    reportPeriod (the forecast, real-time reports) are not periodic.
+    The window is the one asked for (the row's window_start and exclusive
+    window_end; Amazon's reportSpecification states dates only). Amazon sums
+    every day a misaligned window touches, so a DAY window must start and end
+    at 00:00 UTC, and a WEEK one must also run from a Sunday through a
+    Saturday. Documents without a reportPeriod (the forecast, real-time
+    reports) are not periodic.
     """
     return """
     with documents as (
@@ -28,26 +30,18 @@ def report_periods_query() -> str:
             document_key,
             payload -> 'reportSpecification' -> 'reportOptions' ->> 'reportPeriod'
                 as report_period,
-            timezone('UTC', cast(
-                payload -> 'reportSpecification' ->> 'dataStartTime'
-                as timestamp with time zone
-            )) as data_start_utc,
-            timezone('UTC', cast(
-                payload -> 'reportSpecification' ->> 'dataEndTime'
-                as timestamp with time zone
-            )) as data_end_utc
+            timezone('UTC', window_start) as window_start_utc,
+            timezone('UTC', window_end) as window_end_utc
         from raw.vendor_reports
     ),
     aligned as (
         select
             *,
-            data_start_utc = date_trunc('day', data_start_utc) as starts_at_midnight,
-            -- The end is inclusive: the day's last second (or any instant of it).
-            data_end_utc + interval '1 second'
-                >= date_trunc('day', data_end_utc) + interval '1 day'
-                as ends_at_day_end,
-            cast(extract(dow from data_start_utc) as integer) as start_dow,
-            cast(extract(dow from data_end_utc) as integer) as end_dow
+            window_start_utc = date_trunc('day', window_start_utc)
+                and window_end_utc = date_trunc('day', window_end_utc)
+                as is_whole_days,
+            cast(extract(dow from window_start_utc) as integer) as start_dow,
+            cast(extract(dow from window_end_utc) as integer) as end_dow
         from documents
         where report_period is not null
     )
@@ -56,12 +50,12 @@ def report_periods_query() -> str:
         report_type,
         document_key,
         report_period,
-        data_start_utc,
-        data_end_utc,
+        window_start_utc,
+        window_end_utc,
         coalesce(
-            starts_at_midnight
-            and ends_at_day_end
-            and (report_period != 'WEEK' or (start_dow = 0 and end_dow = 6)),
+            is_whole_days
+            -- The window's end is the Sunday after the week's Saturday.
+            and (report_period != 'WEEK' or (start_dow = 0 and end_dow = 0)),
             false
         ) as is_period_aligned
     from aligned
