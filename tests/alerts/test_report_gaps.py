@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 import duckdb
 from monitoring_harness import (
+    MONITORING,
     REPO_ROOT,
     add_marts,
     day,
@@ -194,7 +195,7 @@ def test_each_run_of_missing_report_periods_is_one_data_gap_alert(tmp_path):
         warehouse,
         tmp_path,
         as_of=day(DAYS),
-        select=["stg_accounts__vendor_accounts", "path:models/monitoring"],
+        select=MONITORING,
     )
 
     alerts = query(
