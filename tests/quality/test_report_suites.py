@@ -66,9 +66,17 @@ def aligned_documents():
     ]
 
 
-def warehouse_with(tmp_path, documents, configured=()):
+def warehouse_with(tmp_path, documents, configured=(), run_ends=()):
+    """Report documents, the account's configured reports and the ends of
+    its runs (as the loader's extraction checkpoints record them)."""
     path = tmp_path / "warehouse.duckdb"
     with connect(path) as connection:
+        for end in run_ends:
+            connection.execute(
+                "insert into raw.extraction_checkpoints values "
+                "('acme-na', 'purchase_orders', 'created', ?, ?, ?, 'load-1')",
+                [end - DAY, end, end],
+            )
         for row in documents:
             connection.execute(
                 f"insert into raw.vendor_reports ({', '.join(row)}) "
@@ -173,3 +181,18 @@ def test_a_configured_report_that_never_landed_and_an_old_forecast_warn(
     _, failures = check(warehouse, tmp_path, suites)
     # The inventory report never landed; the forecast is 8 Nov's, not 15 Nov's.
     assert failures == {(FRESHNESS, "warning", 2)}
+
+
+def test_freshness_is_judged_as_of_the_latest_run_not_the_wall_clock(tmp_path, suites):
+    # Checked a month later (a rerun of an old day runs on today's clock):
+    # the reports are as fresh as the run that read them.
+    later = AS_OF + 30 * DAY
+    fresh = warehouse_with(tmp_path / "a", aligned_documents(), run_ends=[AS_OF])
+    _, failures = check(fresh, tmp_path / "a", suites, as_of=later)
+    assert failures == set()
+    # A run a day later read the orders but landed no sales for 15 Nov.
+    stale = warehouse_with(
+        tmp_path / "b", aligned_documents(), run_ends=[AS_OF, AS_OF + DAY]
+    )
+    _, failures = check(stale, tmp_path / "b", suites, as_of=later)
+    assert failures == {(FRESHNESS, "warning", 1)}

@@ -69,7 +69,10 @@ def report_freshness_query() -> str:
     A daily report's newest day may be no older than the day before the one
     ending 72 hours before the check (the last day Amazon has published); the
     forecast's newest week must be that of the latest Sunday before it, which
-    every run whose window holds that Sunday asks for. The reports expected
+    every run whose window holds that Sunday asks for. The check is as of
+    the account's latest run (the end of its latest extraction window, never
+    after the checking clock): the checks run on the wall clock, and a rerun
+    of an old day must not find its reports stale. The reports expected
     are the account's configured ones (raw.vendor_account_reports) and any
     that landed; one configured but never landed counts as stale.
     """
@@ -95,12 +98,26 @@ def report_freshness_query() -> str:
         union
         select account_id, report_type from landed
     ),
+    latest_runs as (
+        select account_id, max(window_end) as run_end
+        from raw.extraction_checkpoints
+        group by account_id
+    ),
     clock as (
         select
-            cast(timezone('UTC', $as_of - {PUBLISHING_DELAY}) as date) - 1
+            accounts.account_id,
+            least(coalesce(latest_runs.run_end, $as_of), $as_of) as end_at
+        from (select distinct account_id from expected) as accounts
+        left join latest_runs on accounts.account_id = latest_runs.account_id
+    ),
+    bounds as (
+        select
+            account_id,
+            cast(timezone('UTC', end_at - {PUBLISHING_DELAY}) as date) - 1
                 as oldest_fresh_day,
-            cast(timezone('UTC', $as_of - interval '1 microsecond') as date)
+            cast(timezone('UTC', end_at - interval '1 microsecond') as date)
                 as last_run_date
+        from clock
     )
     select
         expected.account_id,
@@ -118,7 +135,7 @@ def report_freshness_query() -> str:
             else landed.newest_date
         end as newest_period_date
     from expected
-    cross join clock
+    inner join bounds as clock on expected.account_id = clock.account_id
     left join landed
         on expected.account_id = landed.account_id
         and expected.report_type = landed.report_type
