@@ -31,6 +31,8 @@ from vendor_recon.landing import (
     verify_manifest,
     write_receipt,
 )
+from vendor_recon.sources import vendor_reports
+from vendor_recon.sources.registry import sources_for
 from vendor_recon.sources.windows import parse_iso
 
 log = logging.getLogger(__name__)
@@ -144,6 +146,16 @@ DDL = [
         currency_code varchar not null,
         reporting_currency_code varchar not null,
         connection_id varchar not null,
+        loaded_at timestamptz not null
+    )
+    """,
+    # The reports each account reads (its options.reports), so monitoring
+    # knows which report days to expect; replaced with raw.vendor_accounts.
+    """
+    create table if not exists raw.vendor_account_reports (
+        account_id varchar not null,
+        report_type varchar not null,
+        report_period varchar not null,
         loaded_at timestamptz not null
     )
     """,
@@ -573,6 +585,11 @@ def account_row(account: VendorAccount) -> dict[str, Any]:
         "currency_code": account.currency_code,
         "reporting_currency_code": account.reporting_currency_code,
         "connection_id": account.connection_id,
+        "report_periods": (
+            vendor_reports.report_periods(account)
+            if vendor_reports.NAME in sources_for(account)
+            else {}
+        ),
     }
 
 
@@ -592,6 +609,14 @@ def _replace_accounts(connection, accounts: Sequence[dict[str, Any]], now) -> No
                 now,
             ],
         )
+    # Receipts written before report periods were kept have none to replay.
+    connection.execute("delete from raw.vendor_account_reports")
+    for account in accounts:
+        for report_type, period in sorted(account.get("report_periods", {}).items()):
+            connection.execute(
+                "insert into raw.vendor_account_reports values (?, ?, ?, ?)",
+                [account["account_id"], report_type, period, now],
+            )
 
 
 def results_as_dicts(results: Iterable[LoadResult]) -> list[dict]:

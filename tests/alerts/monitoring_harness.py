@@ -26,7 +26,11 @@ ACCOUNTS = (
 )
 SOURCES = (("purchase_orders", "created"), ("purchase_order_statuses", "updated"))
 # Selected so that the monitoring models build on the hand-made marts.
-MONITORING = ["stg_accounts__vendor_accounts", "path:models/monitoring"]
+MONITORING = [
+    "stg_accounts__vendor_accounts",
+    "stg_accounts__vendor_account_reports",
+    "path:models/monitoring",
+]
 
 PO_LINES_DDL = """
 create table marts.fct_po_line_reconciliation (

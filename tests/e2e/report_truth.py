@@ -16,6 +16,9 @@ from vendor_recon.simulator.catalog import quantize_money
 from vendor_recon.simulator.demand import day_numbers
 from vendor_recon.simulator.reports import Ledger
 
+# The accounts file sets no report_lookback_days: every run reads this many
+# days before its request window (README Limitations).
+DEFAULT_REPORT_LOOKBACK_DAYS = 31
 # After the day's end: first publication, then the two restatements.
 REVISION_LAGS = (timedelta(hours=72), timedelta(days=7), timedelta(days=30))
 
@@ -31,6 +34,22 @@ def revision(day: date, as_of: datetime) -> tuple[int, datetime]:
     out = [close + lag for lag in REVISION_LAGS if close + lag <= as_of]
     assert out, f"{day} is not published by {as_of}"
     return len(out) - 1, out[-1]
+
+
+def runs_reading(day: date, windows: dict) -> set:
+    """The runs whose report requests hold `day`, by the extraction rules
+    (README, docs/simulator.md): a run asks for the whole UTC days from its
+    request window's start less the report lookback (31 days by default) to
+    the last day published by its end. `windows` maps run -> (request window
+    start, end)."""
+    lookback = timedelta(days=DEFAULT_REPORT_LOOKBACK_DAYS)
+    start_of_day = datetime.combine(day, time(), UTC)
+    readers = set()
+    for run, (start, end) in windows.items():
+        first = datetime.combine((start - lookback).date(), time(), UTC)
+        if first <= start_of_day and day_close(day) + REVISION_LAGS[0] <= end:
+            readers.add(run)
+    return readers
 
 
 def first_restated_at(as_of: datetime) -> date:

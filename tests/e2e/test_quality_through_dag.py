@@ -5,7 +5,8 @@ for days 1, 3, 4 and 5 (day 2's run never happens, as when the scheduler is
 down: the DAG does not catch up), each with its own trouble, and records what
 the warehouse and the file notifier hold after each run; the tests read those.
 Every account requests the five daily and weekly vendor reports
-(config/accounts.yml), over the interval plus the 7-day report lookback.
+(config/accounts.yml), over the interval plus the default 31-day report
+lookback, which reads a day until its 30-day restatement.
 
 1. History through the lookback. One acme-na PO's receipts are moved past
    its ship window plus the stuck-receipt threshold: a late receipt.
@@ -17,8 +18,10 @@ Every account requests the five daily and weekly vendor reports
    out at this clock; run 1 read its first publication): the new revision
    must replace the old one in staging and in fct_inventory_health.
    fct_vendor_kpis_daily reads no report, so it has nothing to restate.
-   Nothing in the quality layer or the alerts reads the reports, so a
-   restatement (routine: Amazon restates every day twice) raises nothing.
+   The report checks (periods aligned, freshness) and fct_report_gaps see
+   whether a day landed, not its revision, so a restatement (routine: Amazon
+   restates every day twice) raises nothing; and day 2's report days are no
+   gap, since run 3's report lookback reads them.
 4. A faulty release of fct_po_line_reconciliation (faulty_release.py): its
    dbt tests pass, the critical region check of check_marts fails, and
    restore_marts puts back run 3's marts. No data fault can do this: every
@@ -89,6 +92,8 @@ def interval_start(run: int) -> datetime:
 
 # Run 1 read this day's first publication; Amazon restated it at run 3's clock.
 RESTATED_DAY = report_truth.first_restated_at(interval_end(3))
+# VENDOR_RECON_LOOKBACK_DAYS per run: history first, then none.
+LOOKBACK_DAYS = {1: HISTORY.days + 1, 3: 0, 4: 0, 5: 0}
 
 
 @dataclass(frozen=True)
@@ -215,6 +220,9 @@ def record(warehouse: Path, alerts_dir: Path, run_id: str) -> dict[str, Any]:
     """What the tests look at after one run."""
     return {
         "gaps": query(warehouse, "select * from monitoring.fct_source_gaps"),
+        "report_gaps": query(
+            warehouse, "select * from monitoring.fct_report_gaps where is_missing"
+        ),
         "stuck": query(warehouse, "select * from monitoring.fct_stuck_po_lines"),
         "alerts": query(warehouse, "select * from monitoring.alerts order by all"),
         "gx": query(
@@ -280,7 +288,6 @@ def scenario(tmp_path_factory, repo):
         3: FaultPlan([EmptyPage("getPurchaseOrders"), sub_cent]),
         UNKNOWN_CURRENCY_RUN: FaultPlan([unknown_currency]),
     }
-    lookback_days = {1: HISTORY.days + 1, 3: 0, 4: 0, 5: 0}
     duplicate = {}
     runs = {}
     with SimulatorServer(world) as server:
@@ -290,7 +297,7 @@ def scenario(tmp_path_factory, repo):
                 json.dumps(simulator_connection(server.url, account)),
             )
         for run in RUN_DAYS:
-            patch.setenv("VENDOR_RECON_LOOKBACK_DAYS", str(lookback_days[run]))
+            patch.setenv("VENDOR_RECON_LOOKBACK_DAYS", str(LOOKBACK_DAYS[run]))
             server.state.faults = plans.get(run, FaultPlan())
             server.set_clock(interval_end(run))
             world.write_inbox(inbox, interval_end(run))
@@ -598,6 +605,15 @@ def test_a_restated_report_replaces_the_earlier_revision_in_staging(scenario):
     # By the rules of docs/simulator.md, run 1 saw the day's first publication
     # and run 3's clock is the very moment of its 7-day restatement.
     assert report_truth.revision(RESTATED_DAY, interval_end(1))[0] == 0
+    # ...and both runs asked for it (their windows, by the extraction rules).
+    readers = report_truth.runs_reading(
+        RESTATED_DAY,
+        {
+            run: (interval_start(run) - timedelta(days), interval_end(run))
+            for run, days in LOOKBACK_DAYS.items()
+        },
+    )
+    assert set(GOOD_RUNS) <= readers
     assert report_truth.revision(RESTATED_DAY, interval_end(3)) == (
         1,
         interval_end(3),
@@ -666,10 +682,13 @@ def test_the_restated_day_reaches_fct_inventory_health(scenario):
 
 
 def test_a_restatement_raises_no_check_failure_and_no_alert(scenario):
-    # Amazon restates every day twice: no check or alert reads the reports,
-    # so the only failed check of run 3 is its sub-cent warning (tested below).
+    # Amazon restates every day twice: the report checks and gaps look at
+    # which days landed, not their revision, so the only failed check of run
+    # 3 is its sub-cent warning (tested below).
     run = scenario["runs"][3]
-    assert not [c for c in failed_checks(run["gx"]) if "reports" in c[1]]
+    assert not [c for c in failed_checks(run["gx"]) if "report" in c[1]]
+    # Day 2 had no run, but run 3's report lookback asked for its days.
+    assert run["report_gaps"] == []
     new = [a for a in run["delivered"] if a not in scenario["runs"][1]["delivered"]]
     assert new
     assert not [

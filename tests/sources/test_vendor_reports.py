@@ -328,3 +328,58 @@ def test_forecast_lands_once_for_the_week_and_not_without_a_sunday(tmp_path):
     # Two Sundays (11 and 18 Oct) in the window: only the latest can be new.
     assert generated == {"2026-10-18"}
     assert rows[0]["window_start"] == day(18)
+
+
+# --- the default report lookback: restatements, and what a run costs -----------
+
+# docs/simulator.md "Restatements": out 72 hours after a day ends, restated 7
+# and 30 days after it ends.
+REVISION_LAGS = (timedelta(hours=72), timedelta(days=7), timedelta(days=30))
+CREATE_REPORT_BURST = 15
+
+
+def test_daily_runs_read_a_day_again_until_its_last_restatement():
+    account = default_account()
+    report_day = day(1)
+    last_revision = report_day + timedelta(days=1) + REVISION_LAGS[-1]
+    # Daily runs with the DAG's default 2-day lookback, for 40 days after.
+    readers = []
+    for n in range(40):
+        end = report_day + timedelta(days=n + 1)
+        window = request_window(end - timedelta(days=1), end, timedelta(days=2))
+        pieces = vendor_reports.day_windows(
+            window, vendor_reports.report_lookback(account)
+        )
+        if any(p.start <= report_day < p.end for p in pieces):
+            readers.append(end)
+    # Every run from the first publication reads it, and more than one run
+    # reads the last revision, so a missed run still leaves it in place.
+    assert readers[0] == report_day + timedelta(days=1) + REVISION_LAGS[0]
+    assert [r - readers[0] for r in readers] == [
+        timedelta(days=n) for n in range(len(readers))
+    ]
+    assert len([r for r in readers if r >= last_revision]) >= 2
+
+
+@pytest.mark.parametrize("interval_day", range(11, 18))
+def test_a_daily_run_stays_within_the_create_report_burst(interval_day):
+    account = default_account()
+    start = day(interval_day)
+    window = request_window(start, start + timedelta(days=1), timedelta(days=2))
+    requests = list(vendor_reports.planned_requests(account, window, lambda: day(20)))
+    # By the rules: the published days of the window and the report lookback,
+    # 15 to a request, for each daily report; the forecast when a Sunday
+    # 00:00 falls inside the window.
+    lookback = vendor_reports.DEFAULT_REPORT_LOOKBACK_DAYS
+    first = window.start - timedelta(days=lookback)
+    days = (window.end - timedelta(hours=72) - first).days
+    daily = len(vendor_reports.DAILY_REPORTS) - 1
+    sundays = [
+        window.start + timedelta(hours=h)
+        for h in range(int((window.end - window.start) / HOUR))
+        if (window.start + timedelta(hours=h)).weekday() == 6
+        and (window.start + timedelta(hours=h)).hour == 0
+    ]
+    expected = daily * -(-days // 15) + (1 if sundays else 0)
+    assert len(requests) == expected
+    assert len(requests) <= CREATE_REPORT_BURST

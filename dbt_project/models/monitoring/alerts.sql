@@ -104,6 +104,12 @@ source_gaps as (
 
 ),
 
+report_gaps as (
+
+    select * from {{ ref('fct_report_gaps') }}
+
+),
+
 gx_results as (
 
     select * from {{ ref('stg_quality__gx_results') }}
@@ -286,6 +292,29 @@ gap_alerts as (
 
 ),
 
+-- A report's run of missing days (or forecast weeks) is one alert; its key
+-- carries the report type, so two reports missing the same days are two.
+report_gap_alerts as (
+
+    select distinct
+        'data_gap' as kind,
+        'warning' as severity,
+        {{ alert_targets({
+            'account_id': 'account_id', 'source_name': 'source_name'
+        }) }},
+        report_type || '|' || cast(gap_run_start_date as varchar) as alert_key,
+        report_type || ' report' as subject,
+        'no report document for '
+        || gap_run_periods
+        || case report_period when 'DAY' then ' day(s), ' else ' week(s), ' end
+        || cast(gap_run_start_date as varchar)
+        || ' to '
+        || cast(gap_run_end_date as varchar) as detail
+    from report_gaps
+    where is_missing
+
+),
+
 -- Only each layer's latest run counts: a check that passes again is resolved.
 latest_quality_runs as (
 
@@ -353,6 +382,8 @@ unioned as (
     select * from stuck_line_alerts
     union all
     select * from gap_alerts
+    union all
+    select * from report_gap_alerts
     union all
     select * from quality_alerts
 

@@ -6,6 +6,16 @@ requests of at most 15 days. A restated day comes back in a later document with
 a newer `reportSpecification.lastUpdatedDate`; staging keeps the newest. A FATAL
 report lands as a quarantine row with Amazon's reason; CANCELLED means no data.
 
+Amazon restates a day 7 and 30 days after it ends, so the default report
+lookback (31 days) reads a day again until its last restatement is out: a day
+is in the request window of every run ending 4 to 34 days after it (with the
+default 2-day interval lookback), and the 30-day revision is out for the last
+four of them. The cost, per daily run and account: the 31 days are 3 requests
+(15 + 15 + 1) for each of the 4 daily reports, plus the forecast on 3 runs a
+week: 13 createReport and 13 getReportDocument calls at most, within the burst
+of 15 both allow. Each real-time report adds 3 (72 hours in 24-hour pieces):
+past the burst, createReport waits a minute a request.
+
 The forecast is weekly: Amazon generates it on Sundays and answers any request
 with its latest one, whatever the dates. So it is asked for once per run whose
 request window (data interval plus lookback) contains a Sunday 00:00 UTC, for
@@ -166,8 +176,14 @@ class HourPlan:
         return sum(whole_hours(p.start, p.end) for p in self.pieces)
 
 
+# Days before the request window that every run reads again: Amazon's last
+# restatement comes 30 days after a day ends (see the module docstring).
+DEFAULT_REPORT_LOOKBACK_DAYS = 31
+
+
 def report_lookback(account) -> timedelta:
-    return timedelta(days=float(account.options.get("report_lookback_days", 7)))
+    days = account.options.get("report_lookback_days", DEFAULT_REPORT_LOOKBACK_DAYS)
+    return timedelta(days=float(days))
 
 
 def enabled_reports(account) -> dict[str, tuple[str, dict[str, str]]]:
@@ -197,6 +213,21 @@ def enabled_reports(account) -> dict[str, tuple[str, dict[str, str]]]:
         schema, defaults = DAILY_REPORTS[report_type]
         reports[report_type] = (schema, {**defaults, **(options or {})})
     return reports
+
+
+def report_periods(account) -> dict[str, str]:
+    """Report type -> the period one of its documents is cut in, for the
+    reports an account reads: its reportPeriod option for the daily ones,
+    WEEK for the forecast, HOUR for real-time ones. What monitoring expects."""
+    periods = {}
+    for report_type, (_, options) in enabled_reports(account).items():
+        if report_type in REAL_TIME_REPORTS:
+            periods[report_type] = "HOUR"
+        elif report_type == FORECAST:
+            periods[report_type] = "WEEK"
+        else:
+            periods[report_type] = options["reportPeriod"]
+    return periods
 
 
 def day_windows(window: Window, lookback: timedelta) -> list[Window]:
