@@ -18,7 +18,7 @@ from vendor_recon.simulator.reports import Ledger
 
 # The accounts file sets no report_lookback_days: every run reads this many
 # days before its request window (README Limitations).
-DEFAULT_REPORT_LOOKBACK_DAYS = 31
+DEFAULT_REPORT_LOOKBACK_DAYS = 35
 # After the day's end: first publication, then the two restatements.
 REVISION_LAGS = (timedelta(hours=72), timedelta(days=7), timedelta(days=30))
 
@@ -39,14 +39,14 @@ def revision(day: date, as_of: datetime) -> tuple[int, datetime]:
 def runs_reading(day: date, windows: dict) -> set:
     """The runs whose report requests hold `day`, by the extraction rules
     (README, docs/simulator.md): a run asks for the whole UTC days from its
-    request window's start less the report lookback (31 days by default) to
-    the last day published by its end. `windows` maps run -> (request window
-    start, end)."""
+    request window's start or its end less the report lookback (35 days by
+    default), whichever is earlier, to the last day published by its end.
+    `windows` maps run -> (request window start, end)."""
     lookback = timedelta(days=DEFAULT_REPORT_LOOKBACK_DAYS)
     start_of_day = datetime.combine(day, time(), UTC)
     readers = set()
     for run, (start, end) in windows.items():
-        first = datetime.combine((start - lookback).date(), time(), UTC)
+        first = datetime.combine(min(start, end - lookback).date(), time(), UTC)
         if first <= start_of_day and day_close(day) + REVISION_LAGS[0] <= end:
             readers.add(run)
     return readers

@@ -38,8 +38,9 @@ def day(n: int) -> datetime:
 
 
 def test_only_days_past_the_publishing_delay_are_asked_for():
+    # 7 days back from the run's end, to the last day 72 hours have published.
     pieces = vendor_reports.day_windows(Window(day(10), day(11)), timedelta(days=7))
-    assert [(p.start, p.end) for p in pieces] == [(day(3), day(8))]
+    assert [(p.start, p.end) for p in pieces] == [(day(4), day(8))]
     assert vendor_reports.day_windows(Window(day(10), day(11)), timedelta(0)) == []
     long = vendor_reports.day_windows(Window(day(1), day(30)), timedelta(0))
     assert all(p.end - p.start <= timedelta(days=15) for p in long)
@@ -101,8 +102,8 @@ def test_reports_land_exactly_with_the_options_asked(repo, tmp_path):
     for row in rows:
         document = json.loads(row["payload"], parse_float=Decimal)
         spec = document["reportSpecification"]
-        # 6 lookback days, minus the 3 days Amazon needs to publish.
-        assert spec["dataStartTime"].startswith("2026-10-14")
+        # 6 days back from the run's end, less the 3 Amazon needs to publish.
+        assert spec["dataStartTime"].startswith("2026-10-15")
         assert spec["dataEndTime"].startswith("2026-10-17")
         assert row["document_updated_at"] is not None
     assert sum("/reports/2021-06-30/reports" in p for p in operations) >= 4
@@ -370,8 +371,8 @@ def test_a_daily_run_stays_within_the_create_report_burst(interval_day):
     # By the rules: the published days of the window and the report lookback,
     # 15 to a request, for each daily report; the forecast when a Sunday
     # 00:00 falls inside the window.
-    lookback = vendor_reports.DEFAULT_REPORT_LOOKBACK_DAYS
-    first = window.start - timedelta(days=lookback)
+    lookback = timedelta(days=vendor_reports.DEFAULT_REPORT_LOOKBACK_DAYS)
+    first = min(window.start, window.end - lookback)
     days = (window.end - timedelta(hours=72) - first).days
     daily = len(vendor_reports.DAILY_REPORTS) - 1
     sundays = [
@@ -382,4 +383,21 @@ def test_a_daily_run_stays_within_the_create_report_burst(interval_day):
     ]
     expected = daily * -(-days // 15) + (1 if sundays else 0)
     assert len(requests) == expected
+    assert len(requests) <= CREATE_REPORT_BURST
+
+
+@pytest.mark.parametrize("history_days", [0, 15, 21, 34])
+def test_a_first_run_reading_history_asks_for_no_more_reports_than_a_daily_one(
+    history_days,
+):
+    # The report lookback reaches back from the run's end; it is not added to
+    # a long request window (a first deployment's backfill, the demo), which
+    # would ask for weeks more days and go past the burst.
+    account = default_account()
+    end = day(20)
+    window = request_window(end - timedelta(days=1), end, timedelta(history_days))
+    requests = list(vendor_reports.planned_requests(account, window, lambda: end))
+    days = vendor_reports.day_windows(window, vendor_reports.report_lookback(account))
+    lookback = timedelta(days=vendor_reports.DEFAULT_REPORT_LOOKBACK_DAYS)
+    assert days[0].start == min(window.start, end - lookback)
     assert len(requests) <= CREATE_REPORT_BURST

@@ -176,9 +176,12 @@ class HourPlan:
         return sum(whole_hours(p.start, p.end) for p in self.pieces)
 
 
-# Days before the request window that every run reads again: Amazon's last
-# restatement comes 30 days after a day ends (see the module docstring).
-DEFAULT_REPORT_LOOKBACK_DAYS = 31
+# How far back from its end every run reads the daily reports again: Amazon's
+# last restatement comes 30 days after a day ends (see the module docstring),
+# so about five daily runs see it. From 72 hours to 35 days back is 32 days:
+# three createReport calls per report type, 13 a run with the forecast, inside
+# the burst of 15.
+DEFAULT_REPORT_LOOKBACK_DAYS = 35
 
 
 def report_lookback(account) -> timedelta:
@@ -231,8 +234,14 @@ def report_periods(account) -> dict[str, str]:
 
 
 def day_windows(window: Window, lookback: timedelta) -> list[Window]:
-    """Whole UTC days from start - lookback that are published by window.end."""
-    first = (window.start - lookback).astimezone(UTC)
+    """Whole UTC days published by window.end, from window.end - lookback or
+    the window's start, whichever is earlier.
+
+    The report lookback reaches back from the run, it is not added to the
+    request window's own lookback: a first run that reads weeks of history
+    would otherwise ask for weeks more reports than it needs, past the burst.
+    """
+    first = min(window.start, window.end - lookback).astimezone(UTC)
     first = first.replace(hour=0, minute=0, second=0, microsecond=0)
     last = (window.end - PUBLISHING_DELAY).astimezone(UTC)
     last = last.replace(hour=0, minute=0, second=0, microsecond=0)
