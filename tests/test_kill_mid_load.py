@@ -179,7 +179,7 @@ def test_a_load_killed_midway_reruns_to_the_uninterrupted_result(
 
     rerun = pipeline.load_raw(day_two, accounts, settings)
 
-    reference = uninterrupted_load(settings.snapshot_root, [day_one, day_two])
+    reference = uninterrupted_load(settings.snapshot_root, [day_one, day_two], accounts)
     assert raw_rows(settings.warehouse_path) == reference
     assert_no_duplicate_documents(settings.warehouse_path)
     if kill_point == "before-receipt":
@@ -366,10 +366,9 @@ def copy_landings(template, root: Path) -> list[list[dict]]:
     return [[moved(summary) for summary in day] for day in days]
 
 
-def uninterrupted_load(root: Path, days: list[list[dict]]) -> dict:
-    """The same landing files loaded day by day into a fresh warehouse."""
+def uninterrupted_load(root: Path, days: list[list[dict]], accounts) -> dict:
+    """The same landing files and accounts, loaded day by day afresh."""
     folder = root.parent / "uninterrupted"
-    accounts = load_accounts(Path(__file__).parents[1] / "config" / "accounts.yml")
     for day in days:
         manifests = [m for item in day for m in item["manifests"]]
         load_landed_files(
